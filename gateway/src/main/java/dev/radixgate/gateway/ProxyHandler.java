@@ -1,0 +1,281 @@
+package dev.radixgate.gateway;
+
+import dev.radixgate.gateway.OpenAiErrors.ClientError;
+import dev.radixgate.routing.RoutingPolicy;
+import dev.radixgate.routing.Selection;
+import io.github.resilience4j.core.IntervalFunction;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/*
+ * Design.
+ *
+ * Runs on a virtual thread with the exchange in blocking mode, so the whole request reads top to
+ * bottom: read the body (bounded), inspect it, then attempt after attempt choose a worker, send,
+ * and wait for the upstream status line and headers. Nothing has been written to the client at
+ * that point, so a connection failure or a retryable status (408, 429, 500, 502, 503, 504) is
+ * retried on another worker after an exponential backoff with jitter (Resilience4j's
+ * IntervalFunction). Once an answer is accepted, its status and headers are copied and its body
+ * is streamed: every read from upstream is written and flushed at once, so SSE chunks pass
+ * through as they arrive. A client that goes away closes the upstream stream, which closes the
+ * connection to the engine, which aborts the request there.
+ */
+final class ProxyHandler implements HttpHandler {
+
+    static final HttpString X_REQUEST_ID = new HttpString("x-request-id");
+    static final HttpString X_WORKER = new HttpString("x-radixgate-worker");
+    static final HttpString X_ROUTING_KEY = new HttpString("x-routing-key");
+    private static final Set<Integer> RETRYABLE = Set.of(408, 429, 500, 502, 503, 504);
+    /** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1), plus those the client sets itself. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
+            "http2-settings");
+
+    private final WorkerRegistry registry;
+    private final Supplier<RoutingPolicy> policy;
+    private final HttpClient client;
+    private final RequestInspector inspector;
+    private final GatewayMetrics metrics;
+    private final GatewayConfig config;
+    private final IntervalFunction backoff;
+
+    ProxyHandler(WorkerRegistry registry, Supplier<RoutingPolicy> policy, HttpClient client, RequestInspector inspector,
+                 GatewayMetrics metrics, GatewayConfig config) {
+        this.registry = registry;
+        this.policy = policy;
+        this.client = client;
+        this.inspector = inspector;
+        this.metrics = metrics;
+        this.config = config;
+        GatewayConfig.Retry r = config.retry();
+        IntervalFunction exp = IntervalFunction.ofExponentialRandomBackoff(r.initialBackoff(), r.multiplier(),
+                Math.max(r.jitter(), 1e-9), r.maxBackoff());
+        this.backoff = exp;
+    }
+
+    private enum Outcome { DONE, RETRY }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        long deadline = System.nanoTime() + config.limits().requestTimeout().toNanos();
+        String route = exchange.getRelativePath();
+        byte[] body;
+        RequestInspector.Inspected inspected;
+        try {
+            body = readBody(exchange);
+            inspected = inspector.inspect(route, body, exchange.getRequestHeaders().getFirst(X_ROUTING_KEY));
+        } catch (ClientError e) {
+            metrics.rejected.labelValues(e.status == 413 ? "payload_too_large" : "invalid_request").inc();
+            OpenAiErrors.send(exchange, e.status, e.getMessage(), e.param, null);
+            return;
+        }
+        Set<String> tried = new HashSet<>();
+        String lastError = null;
+        for (int attempt = 1; ; attempt++) {
+            boolean lastAttempt = attempt > config.retry().maxRetries();
+            ManagedWorker worker = choose(inspected, tried);
+            if (worker == null) {
+                metrics.rejected.labelValues("no_worker").inc();
+                OpenAiErrors.send(exchange, 503, "no worker is available to serve this request"
+                        + (lastError == null ? "" : " (last error: " + lastError + ")"), null, "service_unavailable");
+                return;
+            }
+            int tokens = inspected.routing().estimatedTokens();
+            worker.started(tokens);
+            String retryReason;
+            try {
+                Attempt a = forward(exchange, worker, body, lastAttempt, deadline);
+                if (a.outcome == Outcome.DONE) {
+                    return;
+                }
+                retryReason = a.reason;
+                lastError = worker.id() + ": " + a.reason;
+            } finally {
+                worker.finished(tokens);
+            }
+            tried.add(worker.id());
+            metrics.retries.labelValues(retryReason.startsWith("status") ? retryReason.substring(7) : "connect_error").inc();
+            long waitMs = backoff.apply(attempt);
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (waitMs >= leftMs) {
+                OpenAiErrors.send(exchange, 504, "request timed out while retrying (last error: " + lastError + ")", null, "timeout");
+                return;
+            }
+            Thread.sleep(waitMs);
+        }
+    }
+
+    /** Chooses a worker not tried yet (or any, once all were tried) whose breaker lets a call through. */
+    private ManagedWorker choose(RequestInspector.Inspected inspected, Set<String> tried) {
+        Set<String> excluded = new HashSet<>(tried);
+        while (true) {
+            List<ManagedWorker> candidates = registry.candidates(inspected.routing().model(), excluded);
+            if (candidates.isEmpty() && !tried.isEmpty() && excluded.size() == tried.size()) {
+                candidates = registry.candidates(inspected.routing().model(), Set.of()); // retry where we already were
+                excluded.clear();
+                tried.clear();
+            }
+            if (candidates.isEmpty()) {
+                return null;
+            }
+            RoutingPolicy p = policy.get();
+            Selection s = p.select(inspected.routing(), candidates).orElse(null);
+            if (s == null) {
+                return null;
+            }
+            ManagedWorker w = (ManagedWorker) s.worker();
+            if (w.breaker().tryAcquirePermission()) {
+                metrics.selections.labelValues(w.id(), p.name()).inc();
+                if (p.name().equals("cache_aware")) {
+                    metrics.decisions.labelValues(p.name(), s.decision()).inc();
+                }
+                return w;
+            }
+            excluded.add(w.id()); // half-open and out of trial calls: try another
+        }
+    }
+
+    private record Attempt(Outcome outcome, String reason) {}
+
+    private Attempt forward(HttpServerExchange exchange, ManagedWorker worker, byte[] body, boolean lastAttempt, long deadline)
+            throws IOException {
+        long start = System.nanoTime();
+        Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - start));
+        String query = exchange.getQueryString();
+        URI uri = URI.create(worker.url() + exchange.getRelativePath() + (query == null || query.isEmpty() ? "" : "?" + query));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(left)
+                .method(exchange.getRequestMethod().toString(), HttpRequest.BodyPublishers.ofByteArray(body));
+        for (var header : exchange.getRequestHeaders()) {
+            String name = header.getHeaderName().toString();
+            if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+                for (String v : header) {
+                    b.header(name, v);
+                }
+            }
+        }
+        CompletableFuture<HttpResponse<InputStream>> pending = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        // A client that leaves before the answer cancels the upstream request.
+        exchange.getConnection().addCloseListener(c -> pending.cancel(true));
+        HttpResponse<InputStream> resp;
+        try {
+            resp = pending.get(left.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            worker.breaker().releasePermission();
+            OpenAiErrors.send(exchange, 504, "the worker did not answer within the request timeout", null, "timeout");
+            return new Attempt(Outcome.DONE, null);
+        } catch (InterruptedException | java.util.concurrent.CancellationException e) {
+            worker.breaker().releasePermission();
+            return new Attempt(Outcome.DONE, null); // the client went away
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                worker.breaker().releasePermission();
+                OpenAiErrors.send(exchange, 504, "the worker did not answer within the request timeout", null, "timeout");
+                return new Attempt(Outcome.DONE, null);
+            }
+            worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, cause);
+            String reason = cause instanceof ConnectException ? "connection refused" : HealthChecker.describe(cause);
+            if (lastAttempt) {
+                OpenAiErrors.send(exchange, 502, "could not reach worker " + worker.id() + ": " + reason, null, "bad_gateway");
+                return new Attempt(Outcome.DONE, null);
+            }
+            return new Attempt(Outcome.RETRY, reason);
+        }
+        int status = resp.statusCode();
+        long elapsed = System.nanoTime() - start;
+        if (status >= 500) {
+            worker.breaker().onError(elapsed, TimeUnit.NANOSECONDS, new IOException("upstream status " + status));
+        } else if (status == 408 || status == 429) {
+            worker.breaker().releasePermission(); // overload is not a fault
+        } else {
+            worker.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
+        }
+        if (RETRYABLE.contains(status) && !lastAttempt) {
+            resp.body().close();
+            return new Attempt(Outcome.RETRY, "status " + status);
+        }
+        stream(exchange, worker, resp);
+        return new Attempt(Outcome.DONE, null);
+    }
+
+    /** Copies status and headers, then the body as it arrives. */
+    private static void stream(HttpServerExchange exchange, ManagedWorker worker, HttpResponse<InputStream> resp) throws IOException {
+        exchange.setStatusCode(resp.statusCode());
+        resp.headers().map().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
+                exchange.getResponseHeaders().putAll(new HttpString(name), values);
+            }
+        });
+        resp.headers().firstValue("content-length").ifPresent(len -> exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, len));
+        HeaderValues rid = exchange.getRequestHeaders().get(X_REQUEST_ID);
+        if (rid != null) {
+            exchange.getResponseHeaders().put(X_REQUEST_ID, rid.getFirst());
+        }
+        exchange.getResponseHeaders().put(X_WORKER, worker.id());
+        byte[] buf = new byte[16 * 1024];
+        try (InputStream in = resp.body()) {
+            OutputStream out = exchange.getOutputStream();
+            int n;
+            while (true) {
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    // The engine broke off mid-answer: the client cannot be told with a status any more.
+                    Log.info("Worker " + worker.id() + " broke off a response: " + e.getMessage());
+                    exchange.getConnection().close();
+                    return;
+                }
+                if (n < 0) {
+                    break;
+                }
+                try {
+                    out.write(buf, 0, n);
+                    out.flush();
+                } catch (IOException e) {
+                    return; // the client went away; closing `in` aborts the upstream request
+                }
+            }
+            out.close();
+        }
+    }
+
+    private byte[] readBody(HttpServerExchange exchange) throws IOException {
+        long max = config.limits().maxPayloadSize();
+        long declared = exchange.getRequestContentLength();
+        if (declared > max) {
+            throw new ClientError(413, "request body of " + declared + " bytes is over the limit of " + max + " bytes (--max-payload-size)", null);
+        }
+        byte[] body = exchange.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        if (body.length > max) {
+            throw new ClientError(413, "request body is over the limit of " + max + " bytes (--max-payload-size)", null);
+        }
+        return body;
+    }
+
+    /** Whether an exchange's headers were already sent, so that nothing can be retried. */
+    static boolean started(HttpServerExchange exchange) {
+        return exchange.isResponseStarted();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.radixgate.ops;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code radixgate} command line. */
+@Command(name = "radixgate", mixinStandardHelpOptions = true, version = "radixgate 0.1.0",
+        description = "A cache-aware model gateway in front of data-parallel LLM engine replicas.",
+        subcommands = {GatewayCommand.class, WorkersCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also for tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof UserError) {
+                cmd.getErr().println("radixgate " + cmd.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cli;
+    }
+
+    /** An error the user can fix; printed as one line without a stack trace. */
+    static final class UserError extends RuntimeException {
+        UserError(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
