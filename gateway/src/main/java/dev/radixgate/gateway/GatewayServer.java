@@ -121,7 +121,6 @@ final class GatewayServer implements Gateway {
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setWorkerThreads(4)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxPayloadSize() + 1)
-                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 0)
                 .setHandler(root)
                 .build();
         server.start();

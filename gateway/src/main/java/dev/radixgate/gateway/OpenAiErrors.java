@@ -44,6 +44,9 @@ final class OpenAiErrors {
         }
         byte[] body = body(status, message, param, code);
         exchange.setStatusCode(status);
+        if (status == 413) {
+            exchange.setPersistent(false); // the unread body must not be taken for the next request
+        }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
         exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(body));

@@ -21,6 +21,7 @@ final class Harness implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final List<ContractEngine> engines = new ArrayList<>();
     final Gateway gateway;
+    private final String adminKey;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     Harness(int engineCount, String policy, UnaryOperator<GatewayConfig> tweak) {
@@ -32,7 +33,9 @@ final class Harness implements AutoCloseable {
                 new GatewayConfig.Health(Duration.ofMillis(200), Duration.ofSeconds(1), 2, 2, "/health"),
                 new GatewayConfig.Retry(3, Duration.ofMillis(5), Duration.ofMillis(50), 2.0, 0.2),
                 GatewayConfig.Breaker.DEFAULTS, GatewayConfig.Limits.DEFAULTS, 42);
-        gateway = Gateway.start(tweak.apply(base));
+        GatewayConfig config = tweak.apply(base);
+        adminKey = config.adminApiKey();
+        gateway = Gateway.start(config);
         if (engineCount > 0) {
             awaitReady(engineCount);
         }
@@ -46,7 +49,8 @@ final class Harness implements AutoCloseable {
     void awaitReady(int n) {
         await(() -> {
             try {
-                JsonNode workers = JSON.readTree(get("/workers").body()).path("workers");
+                JsonNode workers = JSON.readTree((adminKey == null ? get("/workers")
+                        : get("/workers", "Authorization", "Bearer " + adminKey)).body()).path("workers");
                 int healthy = 0;
                 for (JsonNode w : workers) {
                     healthy += w.path("routable").asBoolean() ? 1 : 0;

@@ -15,7 +15,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        quietLibraryLogs();
         System.exit(commandLine().execute(args));
+    }
+
+    /** Undertow and XNIO announce their versions at INFO; keep their warnings only. */
+    static void quietLibraryLogs() {
+        System.setProperty("org.jboss.logging.provider", "jdk");
+        for (String name : new String[] {"io.undertow", "org.xnio", "org.jboss", "io.github.resilience4j"}) {
+            java.util.logging.Logger.getLogger(name).setLevel(java.util.logging.Level.WARNING);
+        }
     }
 
     /** The configured command line, also for tests. */
