@@ -46,6 +46,16 @@ final class GatewayMetrics {
             .labelNames("reason").register(registry);
 
     GatewayMetrics(WorkerRegistry workers, Supplier<RoutingPolicy> policy, IntSupplier queued) {
+        // Known label values start at 0, so that rates and alerts work before the first event.
+        for (String reason : new String[] {"connect_error", "408", "429", "500", "502", "503", "504"}) {
+            retries.initLabelValues(reason);
+        }
+        for (String reason : new String[] {"invalid_request", "payload_too_large", "no_worker", "queue_full", "queue_timeout"}) {
+            rejected.initLabelValues(reason);
+        }
+        for (String decision : new String[] {"hit", "miss", "imbalance"}) {
+            decisions.initLabelValues("cache_aware", decision);
+        }
         GaugeWithCallback.builder().name("radixgate_worker_in_flight_requests")
                 .help("Requests in flight on each worker, as the gateway counts them").labelNames("worker")
                 .callback(cb -> workers.all().forEach(w -> cb.call(w.inFlightRequests(), w.id()))).register(registry);
