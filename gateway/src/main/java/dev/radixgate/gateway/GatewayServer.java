@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +30,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatewayServer implements Gateway {
 
+    /** Requests (streams included) the gateway serves at once before new ones wait for a thread. */
+    static final int WORKER_THREADS = 1024;
+
     private final GatewayConfig config;
     private final ObjectMapper json = new ObjectMapper();
-    private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client;
+    private final UpstreamClient upstream = new UpstreamClient(5000);
     private final WorkerRegistry registry;
     private final PolicyHolder policy;
     private final HealthChecker health;
@@ -52,7 +54,7 @@ final class GatewayServer implements Gateway {
     private GatewayServer(GatewayConfig config) {
         this.config = config;
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).executor(virtualThreads).build();
+                .connectTimeout(Duration.ofSeconds(5)).build();
         this.registry = new WorkerRegistry(config.breaker());
         this.health = new HealthChecker(registry, client, config.health(), json);
         this.configFile = config.configFile() == null ? null : new ConfigFile(config.configFile());
@@ -83,7 +85,7 @@ final class GatewayServer implements Gateway {
 
     private void listen() {
         RequestInspector inspector = new RequestInspector(json);
-        ProxyHandler proxy = new ProxyHandler(registry, policy, client, inspector, metrics, config);
+        ProxyHandler proxy = new ProxyHandler(registry, policy, upstream, inspector, metrics, config);
         limit = new Handlers.Limit(config.limits(), metrics, proxy);
         AdminHandler admin = new AdminHandler(registry, policy, health, json);
 
@@ -115,11 +117,12 @@ final class GatewayServer implements Gateway {
         routes.setInvalidMethodHandler(chain("other", ex -> OpenAiErrors.send(ex, 405,
                 "method " + ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath(), null, "method_not_allowed")));
 
-        HttpHandler root = new Handlers.Dispatch(virtualThreads, new Handlers.RequestId(routes));
+        HttpHandler root = new Handlers.Dispatch(new Handlers.RequestId(routes));
         server = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
-                .setWorkerThreads(4)
+                // A proxied request holds a worker thread for its whole life (streams included).
+                .setWorkerThreads(WORKER_THREADS)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, config.limits().maxPayloadSize() + 1)
                 .setHandler(root)
                 .build();
@@ -271,6 +274,6 @@ final class GatewayServer implements Gateway {
             server = null;
         }
         client.close();
-        virtualThreads.shutdownNow();
+        upstream.close();
     }
 }

@@ -22,6 +22,7 @@ final class ManagedWorker implements Worker {
 
     private final String id;
     private final String url;
+    private final java.net.URI uri;
     private final String source;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -38,6 +39,7 @@ final class ManagedWorker implements Worker {
     ManagedWorker(String id, String url, String source, CircuitBreaker breaker) {
         this.id = id;
         this.url = url;
+        this.uri = java.net.URI.create(url);
         this.source = source;
         this.breaker = breaker;
     }
@@ -50,6 +52,10 @@ final class ManagedWorker implements Worker {
     @Override
     public String url() {
         return url;
+    }
+
+    java.net.URI uri() {
+        return uri;
     }
 
     /** Who added it: {@code cli}, {@code config} or {@code admin}. */

@@ -13,25 +13,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.time.Duration;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /*
  * Design.
  *
- * Runs on a virtual thread with the exchange in blocking mode, so the whole request reads top to
+ * Runs on a worker thread with the exchange in blocking mode, so the whole request reads top to
  * bottom: read the body (bounded), inspect it, then attempt after attempt choose a worker, send,
  * and wait for the upstream status line and headers. Nothing has been written to the client at
  * that point, so a connection failure or a retryable status (408, 429, 500, 502, 503, 504) is
@@ -54,24 +47,23 @@ final class ProxyHandler implements HttpHandler {
 
     private final WorkerRegistry registry;
     private final Supplier<RoutingPolicy> policy;
-    private final HttpClient client;
+    private final UpstreamClient upstream;
     private final RequestInspector inspector;
     private final GatewayMetrics metrics;
     private final GatewayConfig config;
     private final IntervalFunction backoff;
 
-    ProxyHandler(WorkerRegistry registry, Supplier<RoutingPolicy> policy, HttpClient client, RequestInspector inspector,
+    ProxyHandler(WorkerRegistry registry, Supplier<RoutingPolicy> policy, UpstreamClient upstream, RequestInspector inspector,
                  GatewayMetrics metrics, GatewayConfig config) {
         this.registry = registry;
         this.policy = policy;
-        this.client = client;
+        this.upstream = upstream;
         this.inspector = inspector;
         this.metrics = metrics;
         this.config = config;
         GatewayConfig.Retry r = config.retry();
-        IntervalFunction exp = IntervalFunction.ofExponentialRandomBackoff(r.initialBackoff(), r.multiplier(),
+        this.backoff = IntervalFunction.ofExponentialRandomBackoff(r.initialBackoff(), r.multiplier(),
                 Math.max(r.jitter(), 1e-9), r.maxBackoff());
-        this.backoff = exp;
     }
 
     private enum Outcome { DONE, RETRY }
@@ -161,49 +153,37 @@ final class ProxyHandler implements HttpHandler {
     private Attempt forward(HttpServerExchange exchange, ManagedWorker worker, byte[] body, boolean lastAttempt, long deadline)
             throws IOException {
         long start = System.nanoTime();
-        Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - start));
+        int leftMs = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - start));
         String query = exchange.getQueryString();
-        URI uri = URI.create(worker.url() + exchange.getRelativePath() + (query == null || query.isEmpty() ? "" : "?" + query));
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(left)
-                .method(exchange.getRequestMethod().toString(), HttpRequest.BodyPublishers.ofByteArray(body));
+        String target = exchange.getRelativePath() + (query == null || query.isEmpty() ? "" : "?" + query);
+        List<String[]> headers = new ArrayList<>();
         for (var header : exchange.getRequestHeaders()) {
             String name = header.getHeaderName().toString();
             if (!HOP_BY_HOP.contains(name.toLowerCase())) {
                 for (String v : header) {
-                    b.header(name, v);
+                    headers.add(new String[] {name, v});
                 }
             }
         }
-        CompletableFuture<HttpResponse<InputStream>> pending = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        // A client that leaves before the answer cancels the upstream request.
-        exchange.getConnection().addCloseListener(c -> pending.cancel(true));
-        HttpResponse<InputStream> resp;
+        UpstreamClient.Response resp;
         try {
-            resp = pending.get(left.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            worker.breaker().releasePermission();
+            // A client that leaves while the engine works closes the engine connection, which aborts it there.
+            resp = upstream.send(worker.uri(), exchange.getRequestMethod().toString(), target, headers, body, leftMs,
+                    abort -> exchange.getConnection().addCloseListener(c -> closeQuietly(abort)));
+        } catch (SocketTimeoutException e) {
+            worker.breaker().releasePermission(); // slow is not broken
             OpenAiErrors.send(exchange, 504, "the worker did not answer within the request timeout", null, "timeout");
             return new Attempt(Outcome.DONE, null);
-        } catch (InterruptedException | java.util.concurrent.CancellationException e) {
-            worker.breaker().releasePermission();
-            return new Attempt(Outcome.DONE, null); // the client went away
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                worker.breaker().releasePermission();
-                OpenAiErrors.send(exchange, 504, "the worker did not answer within the request timeout", null, "timeout");
-                return new Attempt(Outcome.DONE, null);
-            }
-            worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, cause);
-            String reason = cause instanceof ConnectException ? "connection refused" : HealthChecker.describe(cause);
+        } catch (IOException e) {
+            worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            String reason = e instanceof ConnectException ? "connection refused" : HealthChecker.describe(e);
             if (lastAttempt) {
                 OpenAiErrors.send(exchange, 502, "could not reach worker " + worker.id() + ": " + reason, null, "bad_gateway");
                 return new Attempt(Outcome.DONE, null);
             }
             return new Attempt(Outcome.RETRY, reason);
         }
-        int status = resp.statusCode();
+        int status = resp.status();
         long elapsed = System.nanoTime() - start;
         if (status >= 500) {
             worker.breaker().onError(elapsed, TimeUnit.NANOSECONDS, new IOException("upstream status " + status));
@@ -213,32 +193,44 @@ final class ProxyHandler implements HttpHandler {
             worker.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
         }
         if (RETRYABLE.contains(status) && !lastAttempt) {
-            resp.body().close();
+            resp.body().transferTo(OutputStream.nullOutputStream()); // small error bodies: keeps the connection
+            resp.close();
             return new Attempt(Outcome.RETRY, "status " + status);
         }
         stream(exchange, worker, resp);
         return new Attempt(Outcome.DONE, null);
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already closed
+        }
+    }
+
     /** Copies status and headers, then the body as it arrives. */
-    private static void stream(HttpServerExchange exchange, ManagedWorker worker, HttpResponse<InputStream> resp) throws IOException {
-        exchange.setStatusCode(resp.statusCode());
-        resp.headers().map().forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
-                exchange.getResponseHeaders().putAll(new HttpString(name), values);
+    private static void stream(HttpServerExchange exchange, ManagedWorker worker, UpstreamClient.Response resp) throws IOException {
+        exchange.setStatusCode(resp.status());
+        for (String[] h : resp.headers()) {
+            if (!HOP_BY_HOP.contains(h[0].toLowerCase())) {
+                exchange.getResponseHeaders().add(new HttpString(h[0]), h[1]);
             }
-        });
-        resp.headers().firstValue("content-length").ifPresent(len -> exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, len));
+        }
+        if (resp.contentLength() >= 0) {
+            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, resp.contentLength());
+        }
         HeaderValues rid = exchange.getRequestHeaders().get(X_REQUEST_ID);
         if (rid != null) {
             exchange.getResponseHeaders().put(X_REQUEST_ID, rid.getFirst());
         }
         exchange.getResponseHeaders().put(X_WORKER, worker.id());
         byte[] buf = new byte[16 * 1024];
-        try (InputStream in = resp.body()) {
+        try (UpstreamClient.Response r = resp) {
+            InputStream in = r.body();
             OutputStream out = exchange.getOutputStream();
-            int n;
             while (true) {
+                int n;
                 try {
                     n = in.read(buf);
                 } catch (IOException e) {
@@ -252,9 +244,11 @@ final class ProxyHandler implements HttpHandler {
                 }
                 try {
                     out.write(buf, 0, n);
-                    out.flush();
+                    if (in.available() == 0) {
+                        out.flush(); // pass each chunk on as it arrives; batch what is already here
+                    }
                 } catch (IOException e) {
-                    return; // the client went away; closing `in` aborts the upstream request
+                    return; // the client went away; closing the response aborts the upstream request
                 }
             }
             out.close();
@@ -274,8 +268,4 @@ final class ProxyHandler implements HttpHandler {
         return body;
     }
 
-    /** Whether an exchange's headers were already sent, so that nothing can be retried. */
-    static boolean started(HttpServerExchange exchange) {
-        return exchange.isResponseStarted();
-    }
 }
