@@ -45,6 +45,9 @@ final class ProxyHandler implements HttpHandler {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect",
             "http2-settings");
 
+    /** One copy buffer per worker thread: a proxied request allocates no body-sized garbage. */
+    private static final ThreadLocal<byte[]> COPY_BUFFER = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
+
     private final WorkerRegistry registry;
     private final Supplier<RoutingPolicy> policy;
     private final UpstreamClient upstream;
@@ -225,7 +228,7 @@ final class ProxyHandler implements HttpHandler {
             exchange.getResponseHeaders().put(X_REQUEST_ID, rid.getFirst());
         }
         exchange.getResponseHeaders().put(X_WORKER, worker.id());
-        byte[] buf = new byte[16 * 1024];
+        byte[] buf = COPY_BUFFER.get();
         try (UpstreamClient.Response r = resp) {
             InputStream in = r.body();
             OutputStream out = exchange.getOutputStream();
@@ -260,6 +263,14 @@ final class ProxyHandler implements HttpHandler {
         long declared = exchange.getRequestContentLength();
         if (declared > max) {
             throw new ClientError(413, "request body of " + declared + " bytes is over the limit of " + max + " bytes (--max-payload-size)", null);
+        }
+        if (declared >= 0) {
+            byte[] body = new byte[(int) declared];
+            int n = exchange.getInputStream().readNBytes(body, 0, body.length);
+            if (n < body.length) {
+                throw new ClientError(400, "request body ended after " + n + " of " + declared + " bytes", null);
+            }
+            return body;
         }
         byte[] body = exchange.getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
         if (body.length > max) {
