@@ -1,0 +1,21 @@
+package dev.radixgate.engine.exec;
+
+/**
+ * Runs the model over a batch. The scheduler owns all state (which request holds which KV slot);
+ * the executor owns the KV memory itself (host memory on the CPU, device memory on a GPU) and
+ * computes: for each sequence it writes the K/V of the new tokens into their slots, attends over
+ * every earlier position through the slot table, and returns the logits of the last new token.
+ *
+ * <p>Thread safety: one scheduler thread calls {@link #forward} at a time.
+ */
+public interface Executor extends AutoCloseable {
+
+    /** Number of KV slots (tokens) this executor allocated. */
+    int kvSlots();
+
+    /** Runs one forward pass; returns one result per sequence, in order. */
+    ForwardResult forward(ForwardBatch batch);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,196 @@
+package dev.radixgate.engine.exec.cpu;
+
+import dev.radixgate.engine.model.DType;
+import dev.radixgate.engine.model.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/*
+ * Design.
+ *
+ * The CPU executor's arithmetic. One place picks the vector width (the machine's preferred
+ * float species: 16 lanes with AVX-512, 8 with AVX2); every vector path has a plain scalar twin
+ * used for the tails and by the tests as the reference.
+ *
+ * Matrix products read weights where they lie (a memory-mapped bf16, fp16 or fp32 tensor,
+ * row-major [out][in]) and widen bf16 to fp32 in registers (bf16 is the top half of an fp32).
+ * Output rows are split over a fork-join pool; each task walks its weight rows once per block of
+ * four activation rows, so a prefill of many tokens reads each weight row once per four tokens.
+ */
+final class Kernels {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private Kernels() {}
+
+    /** Loads L weights starting at element {@code i} of a bf16 or fp32 segment, as floats. */
+    private static FloatVector load(MemorySegment w, DType dt, long i) {
+        if (dt == DType.F32) {
+            return FloatVector.fromMemorySegment(F, w, i * 4, LE);
+        }
+        ShortVector s = ShortVector.fromMemorySegment(S, w, i * 2, LE);
+        IntVector widened = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
+        return widened.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * out[r][o] = Σ_i x[r][i] · w[o][i] for r < rows, o < w.rows (x is [rows][in], out is [rows][outDim]).
+     */
+    static void matmul(ForkJoinPool pool, float[] x, int rows, Tensor w, float[] out) {
+        int outDim = (int) w.shape()[0];
+        int in = (int) w.shape()[1];
+        int tasks = Math.min(outDim, pool.getParallelism() * 8);
+        int per = (outDim + tasks - 1) / tasks;
+        if (rows * (long) outDim * in < 1 << 16 || pool.getParallelism() == 1) {
+            matmulRange(x, rows, w, in, outDim, out, 0, outDim);
+            return;
+        }
+        pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(t -> {
+            int lo = t * per, hi = Math.min(outDim, lo + per);
+            if (lo < hi) {
+                matmulRange(x, rows, w, in, outDim, out, lo, hi);
+            }
+        })).join();
+    }
+
+    private static void matmulRange(float[] x, int rows, Tensor w, int in, int outDim, float[] out, int lo, int hi) {
+        DType dt = w.dtype();
+        if (dt == DType.F16) {
+            matmulScalar(x, rows, w, in, outDim, out, lo, hi);
+            return;
+        }
+        MemorySegment seg = w.data();
+        int bound = F.loopBound(in);
+        for (int o = lo; o < hi; o++) {
+            long row = (long) o * in;
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                int x0 = r * in, x1 = x0 + in, x2 = x1 + in, x3 = x2 + in;
+                int i = 0;
+                for (; i < bound; i += L) {
+                    FloatVector wv = load(seg, dt, row + i);
+                    a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+                    a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+                    a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+                    a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; i < in; i++) {
+                    float wi = w.get(row + i);
+                    s0 += wi * x[x0 + i];
+                    s1 += wi * x[x1 + i];
+                    s2 += wi * x[x2 + i];
+                    s3 += wi * x[x3 + i];
+                }
+                out[r * outDim + o] = s0;
+                out[(r + 1) * outDim + o] = s1;
+                out[(r + 2) * outDim + o] = s2;
+                out[(r + 3) * outDim + o] = s3;
+            }
+            for (; r < rows; r++) {
+                FloatVector a = FloatVector.zero(F);
+                int xr = r * in;
+                int i = 0;
+                for (; i < bound; i += L) {
+                    a = load(seg, dt, row + i).fma(FloatVector.fromArray(F, x, xr + i), a);
+                }
+                float s = a.reduceLanes(VectorOperators.ADD);
+                for (; i < in; i++) {
+                    s += w.get(row + i) * x[xr + i];
+                }
+                out[r * outDim + o] = s;
+            }
+        }
+    }
+
+    /** The scalar twin of {@link #matmul}: the reference for the vector path, and the fp16 path. */
+    static void matmulScalar(float[] x, int rows, Tensor w, int in, int outDim, float[] out, int lo, int hi) {
+        for (int o = lo; o < hi; o++) {
+            long row = (long) o * in;
+            for (int r = 0; r < rows; r++) {
+                float s = 0;
+                for (int i = 0; i < in; i++) {
+                    s += w.get(row + i) * x[r * in + i];
+                }
+                out[r * outDim + o] = s;
+            }
+        }
+    }
+
+    /** In place: x[r] = x[r] / rms(x[r]) · weight, for each row of width {@code n} starting at {@code off}. */
+    static void rmsnorm(float[] x, int off, int n, float[] weight, double eps) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            ss += (double) x[off + i] * x[off + i];
+        }
+        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) {
+            x[off + i] = x[off + i] * inv * weight[i];
+        }
+    }
+
+    /** out = rmsnorm(x) row by row, leaving x unchanged. */
+    static void rmsnormRows(float[] x, float[] out, int rows, int n, float[] weight, double eps) {
+        System.arraycopy(x, 0, out, 0, rows * n);
+        for (int r = 0; r < rows; r++) {
+            rmsnorm(out, r * n, n, weight, eps);
+        }
+    }
+
+    /** Rotate-half RoPE on one head of size {@code hd} at {@code off}, with precomputed inverse frequencies. */
+    static void rope(float[] x, int off, int hd, int position, float[] invFreq) {
+        int half = hd / 2;
+        for (int i = 0; i < half; i++) {
+            double angle = position * (double) invFreq[i];
+            float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+            float a = x[off + i], b = x[off + i + half];
+            x[off + i] = a * cos - b * sin;
+            x[off + i + half] = b * cos + a * sin;
+        }
+    }
+
+    /** Dot product of a float[] range and a float range of a segment (a KV slot). */
+    static float dot(float[] q, int qOff, MemorySegment kv, long kvByteOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromMemorySegment(F, kv, kvByteOff + i * 4L, LE), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += q[qOff + i] * kv.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, kvByteOff / 4 + i);
+        }
+        return s;
+    }
+
+    /** out[off..off+n) += p · kv[kvByteOff..] */
+    static void axpy(float p, MemorySegment kv, long kvByteOff, float[] out, int off, int n) {
+        FloatVector pv = FloatVector.broadcast(F, p);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += L) {
+            FloatVector o = FloatVector.fromArray(F, out, off + i);
+            FloatVector.fromMemorySegment(F, kv, kvByteOff + i * 4L, LE).fma(pv, o).intoArray(out, off + i);
+        }
+        for (; i < n; i++) {
+            out[off + i] += p * kv.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, kvByteOff / 4 + i);
+        }
+    }
+
+    static float silu(float g) {
+        return g / (1f + (float) Math.exp(-g));
+    }
+}
