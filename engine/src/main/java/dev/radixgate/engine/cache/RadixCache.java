@@ -1,0 +1,256 @@
+package dev.radixgate.engine.cache;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
+
+/*
+ * Design.
+ *
+ * SGLang's radix cache: a radix tree over token ids whose nodes hold, for every token of their
+ * key, the KV slot where that token's keys and values live. A new request matches its prompt to
+ * reuse the longest cached prefix; running requests lock their path (lock counts on every node
+ * up to the root) so that eviction, which frees least-recently-used unlocked leaves, never takes
+ * KV that is being read. With --page-size P > 1 everything is page-aligned: keys are compared and
+ * split a page at a time and only whole pages are cached, because a page is the unit the
+ * allocator frees.
+ *
+ * Sizes are kept incrementally: evictable (lock count 0) and protected tokens, as SGLang reports
+ * them. Owned by the scheduler thread; not thread-safe.
+ */
+public final class RadixCache {
+
+    /** A node of the tree; opaque to callers, who only lock and unlock it. */
+    public static final class Node {
+        int[] key;
+        int[] value;
+        Node parent;
+        final Map<PageKey, Node> children = new HashMap<>(4);
+        int lockRef;
+        long lastAccess;
+
+        Node(int[] key, int[] value, Node parent) {
+            this.key = key;
+            this.value = value;
+            this.parent = parent;
+        }
+    }
+
+    /** The first page of a child's key: the map key under its parent. */
+    private record PageKey(int[] tokens) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PageKey k && Arrays.equals(tokens, k.tokens);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(tokens);
+        }
+    }
+
+    /**
+     * A prefix match.
+     *
+     * @param length tokens matched (a multiple of the page size)
+     * @param slots  their KV slots
+     * @param node   the deepest node of the match, to lock while the request runs
+     */
+    public record Match(int length, int[] slots, Node node) {}
+
+    private final int pageSize;
+    private final LongSupplier clock;
+    private Node root;
+    private int evictable;
+    private int locked;
+
+    public RadixCache(int pageSize, LongSupplier clock) {
+        this.pageSize = pageSize;
+        this.clock = clock;
+        this.root = newRoot();
+    }
+
+    private static Node newRoot() {
+        Node r = new Node(new int[0], new int[0], null);
+        r.lockRef = 1;
+        return r;
+    }
+
+    private PageKey pageKey(int[] tokens, int from) {
+        return new PageKey(Arrays.copyOfRange(tokens, from, from + pageSize));
+    }
+
+    /** Common prefix of key[kFrom..] and node.key, in whole pages. */
+    private int commonPages(int[] key, int from, int[] nodeKey) {
+        int n = Math.min(key.length - from, nodeKey.length);
+        int i = 0;
+        while (i < n && key[from + i] == nodeKey[i]) {
+            i++;
+        }
+        return i / pageSize * pageSize;
+    }
+
+    /** The longest cached page-aligned prefix of {@code tokens}. Marks its path as just used. */
+    public Match match(int[] tokens) {
+        long now = clock.getAsLong();
+        Node node = root;
+        int pos = 0;
+        List<int[]> parts = new ArrayList<>();
+        while (tokens.length - pos >= pageSize) {
+            Node child = node.children.get(pageKey(tokens, pos));
+            if (child == null) {
+                break;
+            }
+            int k = commonPages(tokens, pos, child.key);
+            if (k < child.key.length) {
+                child = split(child, k);
+            }
+            child.lastAccess = now;
+            parts.add(child.value);
+            pos += k;
+            node = child;
+        }
+        int[] slots = new int[pos];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, slots, at, p.length);
+            at += p.length;
+        }
+        return new Match(pos, slots, node);
+    }
+
+    private Node split(Node child, int k) {
+        Node upper = new Node(Arrays.copyOf(child.key, k), Arrays.copyOf(child.value, k), child.parent);
+        upper.lockRef = child.lockRef;
+        upper.lastAccess = child.lastAccess;
+        child.parent.children.put(pageKey(upper.key, 0), upper);
+        child.key = Arrays.copyOfRange(child.key, k, child.key.length);
+        child.value = Arrays.copyOfRange(child.value, k, child.value.length);
+        child.parent = upper;
+        upper.children.put(pageKey(child.key, 0), child);
+        return upper;
+    }
+
+    /**
+     * Caches {@code tokens} (a whole number of pages) with their slots.
+     *
+     * @return how many leading tokens were cached already: the caller still owns its slots for
+     *         those and must free their pages (the cache keeps its own copy)
+     */
+    public int insert(int[] tokens, int[] slots) {
+        if (tokens.length % pageSize != 0 || slots.length < tokens.length) {
+            throw new IllegalArgumentException("insert takes whole pages with a slot per token");
+        }
+        long now = clock.getAsLong();
+        Node node = root;
+        int pos = 0;
+        while (pos < tokens.length) {
+            Node child = node.children.get(pageKey(tokens, pos));
+            if (child == null) {
+                Node leaf = new Node(Arrays.copyOfRange(tokens, pos, tokens.length), Arrays.copyOfRange(slots, pos, tokens.length), node);
+                leaf.lastAccess = now;
+                node.children.put(pageKey(tokens, pos), leaf);
+                evictable += leaf.key.length;
+                return pos;
+            }
+            int k = commonPages(tokens, pos, child.key);
+            if (k < child.key.length) {
+                child = split(child, k);
+            }
+            child.lastAccess = now;
+            pos += k;
+            node = child;
+        }
+        return pos;
+    }
+
+    /** Protects the path from {@code node} to the root from eviction. */
+    public void lock(Node node) {
+        for (Node n = node; n != root; n = n.parent) {
+            if (n.lockRef++ == 0) {
+                evictable -= n.key.length;
+                locked += n.key.length;
+            }
+        }
+    }
+
+    public void unlock(Node node) {
+        for (Node n = node; n != root; n = n.parent) {
+            if (n.lockRef <= 0) {
+                throw new IllegalStateException("unlock without lock");
+            }
+            if (--n.lockRef == 0) {
+                evictable += n.key.length;
+                locked -= n.key.length;
+            }
+        }
+    }
+
+    /**
+     * Frees least-recently-used unlocked leaves until {@code tokens} are freed or nothing more can
+     * be; every freed page goes to {@code freePage}. Returns the tokens freed.
+     */
+    public int evict(int tokens, IntConsumer freePage) {
+        PriorityQueue<Node> leaves = new PriorityQueue<>((a, b) -> Long.compare(a.lastAccess, b.lastAccess));
+        collectLeaves(root, leaves);
+        int freed = 0;
+        while (freed < tokens && !leaves.isEmpty()) {
+            Node leaf = leaves.poll();
+            for (int i = 0; i < leaf.value.length; i += pageSize) {
+                freePage.accept(leaf.value[i] / pageSize);
+            }
+            freed += leaf.key.length;
+            evictable -= leaf.key.length;
+            Node parent = leaf.parent;
+            parent.children.remove(pageKey(leaf.key, 0));
+            if (parent != root && parent.children.isEmpty() && parent.lockRef == 0) {
+                leaves.add(parent);
+            }
+        }
+        return freed;
+    }
+
+    private static void collectLeaves(Node n, PriorityQueue<Node> out) {
+        ArrayList<Node> stack = new ArrayList<>(List.of(n));
+        while (!stack.isEmpty()) {
+            Node x = stack.remove(stack.size() - 1);
+            if (x.children.isEmpty() && x.lockRef == 0) {
+                out.add(x);
+            }
+            stack.addAll(x.children.values());
+        }
+    }
+
+    /** Drops everything ({@code POST /flush_cache}); only valid while nothing is locked. */
+    public void reset(IntConsumer freePage) {
+        if (locked > 0) {
+            throw new IllegalStateException("cannot flush the cache while requests hold " + locked + " cached tokens");
+        }
+        evict(Integer.MAX_VALUE, freePage);
+        root = newRoot();
+        evictable = 0;
+    }
+
+    /** Tokens in the cache that eviction may free. */
+    public int evictableTokens() {
+        return evictable;
+    }
+
+    /** Tokens in the cache that running requests hold. */
+    public int lockedTokens() {
+        return locked;
+    }
+
+    public int totalTokens() {
+        return evictable + locked;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+}
