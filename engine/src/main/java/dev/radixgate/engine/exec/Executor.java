@@ -16,6 +16,11 @@ public interface Executor extends AutoCloseable {
     /** Runs one forward pass; returns one result per sequence, in order. */
     ForwardResult forward(ForwardBatch batch);
 
+    /** Whether the last decode step ran as a captured CUDA graph (the decode log line's {@code cuda graph}). */
+    default boolean lastDecodeUsedCudaGraph() {
+        return false;
+    }
+
     @Override
     void close();
 }

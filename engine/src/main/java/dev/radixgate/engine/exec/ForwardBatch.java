@@ -21,8 +21,14 @@ public record ForwardBatch(List<Sequence> sequences) {
      * @param startPosition absolute position of {@code newTokens[0]}; positions before it are already in the KV cache
      * @param slots         KV slot of every position {@code 0 .. startPosition + newTokens.length - 1}
      * @param wantLogits    return the logits of the last new token (false for a prefill chunk that is not the last)
+     * @param requestKey    identifies the request (the sim executor derives its deterministic tokens from it)
      */
-    public record Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits) {
+    public record Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits, long requestKey) {
+
+        public Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits) {
+            this(newTokens, startPosition, slots, wantLogits, 0);
+        }
+
         public Sequence {
             if (slots.length < startPosition + newTokens.length) {
                 throw new IllegalArgumentException("slots must cover every position up to the last new token");

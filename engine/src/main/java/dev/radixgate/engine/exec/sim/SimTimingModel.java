@@ -1,0 +1,39 @@
+package dev.radixgate.engine.exec.sim;
+
+/**
+ * A roofline model of one GPU running a dense decoder, so that what routing saves (prefill of
+ * cached tokens) and what batching costs show up as they would on the device. Defaults: one
+ * H100 serving Llama-3.1-8B in bf16, with the copy bandwidth measured on this workplace's H100.
+ *
+ * @param weightBytes        W, bytes of weights read every step
+ * @param bandwidth          B, bytes per second of device memory
+ * @param flops              F, effective dense bf16 FLOP/s
+ * @param parameters         P, parameters (2·P FLOPs per token)
+ * @param kvBytesPerToken    K, bytes of KV per token (all layers)
+ * @param attentionFlopsPerPair FLOPs per (query, key) pair across layers (4 · layers · hidden)
+ * @param graphOverhead      per decode step with a CUDA graph (batch ≤ cuda_graph_max_bs), seconds
+ * @param eagerOverhead      per decode step without one, and per prefill, seconds
+ */
+public record SimTimingModel(double weightBytes, double bandwidth, double flops, double parameters,
+                             double kvBytesPerToken, double attentionFlopsPerPair, double graphOverhead,
+                             double eagerOverhead) {
+
+    public static final SimTimingModel H100_LLAMA_8B = new SimTimingModel(16.1e9, 3.0e12, 700e12, 8.0e9,
+            131072, 4.0 * 32 * 4096, 0.3e-3, 1.5e-3);
+
+    /** Decode step of {@code batch} requests with {@code contextTokens} tokens of context in all. */
+    public double decodeSeconds(int batch, long contextTokens, boolean cudaGraph) {
+        return Math.max(weightBytes / bandwidth, 2 * parameters * batch / flops)
+                + contextTokens * kvBytesPerToken / bandwidth
+                + (cudaGraph ? graphOverhead : eagerOverhead);
+    }
+
+    /**
+     * Prefill (extend) of {@code newTokens} tokens whose requests attend to {@code pairs} =
+     * Σ new × (prefix + new/2) (query, key) pairs.
+     */
+    public double prefillSeconds(long newTokens, double pairs) {
+        return Math.max(weightBytes / bandwidth, 2 * parameters * newTokens / flops)
+                + attentionFlopsPerPair * pairs / flops + eagerOverhead;
+    }
+}

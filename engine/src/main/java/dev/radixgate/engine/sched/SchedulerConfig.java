@@ -1,0 +1,47 @@
+package dev.radixgate.engine.sched;
+
+import java.util.Set;
+
+/**
+ * The scheduler's flags, with SGLang's names and meaning.
+ *
+ * @param maxTotalTokens          KV pool size in tokens ({@code max_total_num_tokens})
+ * @param pageSize                {@code --page-size}
+ * @param maxRunningRequests      {@code --max-running-requests}
+ * @param maxPrefillTokens        {@code --max-prefill-tokens}: new tokens in one prefill batch
+ * @param chunkedPrefillSize      {@code --chunked-prefill-size}; -1 disables chunking
+ * @param schedulePolicy          {@code fcfs}, {@code lpm}, {@code random} or {@code dfs-weight}
+ * @param conservativeness        {@code --schedule-conservativeness}
+ * @param disableRadixCache       {@code --disable-radix-cache}
+ * @param decodeLogInterval       {@code --decode-log-interval}
+ * @param contextLength           {@code --context-length}
+ * @param eosTokenIds             the model's end-of-sequence tokens
+ * @param vocab                   vocabulary size
+ * @param seed                    {@code --random-seed}
+ */
+public record SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRequests, int maxPrefillTokens,
+                              int chunkedPrefillSize, String schedulePolicy, double conservativeness,
+                              boolean disableRadixCache, int decodeLogInterval, int contextLength,
+                              Set<Integer> eosTokenIds, int vocab, long seed) {
+
+    public static final Set<String> POLICIES = Set.of("fcfs", "lpm", "random", "dfs-weight");
+
+    public SchedulerConfig {
+        eosTokenIds = Set.copyOf(eosTokenIds);
+        require(pageSize >= 1, "--page-size must be >= 1");
+        require(maxTotalTokens >= pageSize, "--max-total-tokens must hold at least one page");
+        require(maxRunningRequests >= 1, "--max-running-requests must be >= 1");
+        require(maxPrefillTokens >= 1, "--max-prefill-tokens must be >= 1");
+        require(chunkedPrefillSize == -1 || chunkedPrefillSize >= pageSize, "--chunked-prefill-size must be -1 or >= --page-size");
+        require(POLICIES.contains(schedulePolicy), "--schedule-policy must be one of " + POLICIES);
+        require(conservativeness > 0, "--schedule-conservativeness must be > 0");
+        require(decodeLogInterval >= 1, "--decode-log-interval must be >= 1");
+        require(contextLength >= 2, "--context-length must be >= 2");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}
