@@ -64,6 +64,27 @@ public final class BuiltinModel {
         return c;
     }
 
+    /**
+     * The built-in model's weights: seeded dummy weights whose LM head only speaks printable
+     * ASCII (rows of other tokens are zero, so their logit is 0 while printable tokens' logits
+     * spread well above it). Its output is random but readable.
+     */
+    public static ModelWeights weights(ModelConfig config, java.lang.foreign.Arena arena) {
+        ModelWeights w = ModelWeights.dummy(config, SEED, arena);
+        Tensor head = w.lmHead();
+        long hidden = head.shape()[1];
+        java.lang.foreign.ValueLayout.OfShort bf16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int token = 0; token < head.shape()[0]; token++) {
+            boolean printable = (token >= 32 && token < 127) || token == '\n';
+            for (long i = 0; i < hidden; i++) {
+                long at = (token * hidden + i) * 2;
+                float v = printable ? head.get(token * hidden + i) * 4f : 0f;
+                head.data().set(bf16, at, (short) ((Float.floatToRawIntBits(v) + 0x8000) >>> 16));
+            }
+        }
+        return w;
+    }
+
     /** GPT-2's byte-to-unicode table: printable bytes map to themselves, the rest above 255. */
     static char[] byteAlphabet() {
         char[] out = new char[256];
