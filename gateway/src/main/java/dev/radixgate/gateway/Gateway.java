@@ -9,7 +9,12 @@ public interface Gateway extends AutoCloseable {
 
     /** Starts a gateway; returns once it listens. */
     static Gateway start(GatewayConfig config) {
-        return GatewayServer.start(config);
+        return GatewayServer.start(config, null);
+    }
+
+    /** Starts a gateway whose {@code /scale} route drives {@code scaler}. */
+    static Gateway start(GatewayConfig config, Scaler scaler) {
+        return GatewayServer.start(config, scaler);
     }
 
     /** The port it listens on. */

@@ -77,8 +77,11 @@ final class GatewayServer implements Gateway {
         }
     }
 
-    static GatewayServer start(GatewayConfig config) {
+    private Scaler scaler;
+
+    static GatewayServer start(GatewayConfig config, Scaler scaler) {
         GatewayServer g = new GatewayServer(config);
+        g.scaler = scaler;
         g.listen();
         return g;
     }
@@ -112,6 +115,8 @@ final class GatewayServer implements Gateway {
         admin("/policy", "GET", admin::getPolicy, adminKey, routes);
         admin("/policy", "PUT", admin::putPolicy, adminKey, routes);
         admin("/flush_cache", "POST", this::flushCache, adminKey, routes);
+        admin("/scale", "GET", this::getScale, adminKey, routes);
+        admin("/scale", "POST", this::postScale, adminKey, routes);
         routes.setFallbackHandler(chain("other", ex -> OpenAiErrors.send(ex, 404,
                 "no route " + ex.getRequestMethod() + " " + ex.getRequestPath(), null, "not_found")));
         routes.setInvalidMethodHandler(chain("other", ex -> OpenAiErrors.send(ex, 405,
@@ -242,6 +247,39 @@ final class GatewayServer implements Gateway {
             }
         }
         sendJson(ex, 200, Map.of("flushed", results));
+    }
+
+    private void getScale(HttpServerExchange ex) throws Exception {
+        if (scaler == null) {
+            OpenAiErrors.send(ex, 404, "this gateway manages no engines (start it with ./radixgate launch to scale)", null, "not_found");
+            return;
+        }
+        sendJson(ex, 200, Map.of("replicas", scaler.replicas()));
+    }
+
+    private void postScale(HttpServerExchange ex) throws Exception {
+        if (scaler == null) {
+            getScale(ex);
+            return;
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(ex.getInputStream().readNBytes(1 << 16));
+        } catch (java.io.IOException e) {
+            OpenAiErrors.send(ex, 400, "request body is not valid JSON", null, null);
+            return;
+        }
+        if (body == null || !body.path("replicas").isIntegralNumber()) {
+            OpenAiErrors.send(ex, 400, "replicas must be an integer, e.g. {\"replicas\": 4}", "replicas", null);
+            return;
+        }
+        try {
+            scaler.scale(body.get("replicas").asInt());
+        } catch (IllegalArgumentException e) {
+            OpenAiErrors.send(ex, 400, e.getMessage(), "replicas", null);
+            return;
+        }
+        sendJson(ex, 200, Map.of("replicas", scaler.replicas()));
     }
 
     private static HttpRequest get(String url) {

@@ -116,7 +116,7 @@ final class GatewayOptions {
     @Option(names = "--max-payload-size", defaultValue = "268435456", description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
     long maxPayloadSize;
 
-    @Option(names = "--random-seed", description = "Seed for routing's random choices (default: random).")
+    @Option(names = "--routing-seed", description = "Seed for routing's random choices (default: random).")
     Long seed;
 
     /** Builds the gateway's config; errors name the flag. */
