@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code radixgate} command line. */
 @Command(name = "radixgate", mixinStandardHelpOptions = true, version = "radixgate 0.1.0",
         description = "A cache-aware model gateway in front of data-parallel LLM engine replicas.",
-        subcommands = {LaunchCommand.class, GatewayCommand.class, EngineCommand.class, ScaleCommand.class, WorkersCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LaunchCommand.class, GatewayCommand.class, EngineCommand.class, BenchCommand.class, ScaleCommand.class, WorkersCommand.class, PolicyCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -367,6 +367,7 @@ final class SchedulerLoop implements Scheduler {
         for (int i = 0; i < batch.size(); i++) {
             Req r = batch.get(i);
             r.computed += seqs.get(i).newTokens().length;
+            cacheUnfinished(r);
             if (r.computed < r.totalTokens()) {
                 continue; // more chunks to come
             }
@@ -482,6 +483,37 @@ final class SchedulerLoop implements Scheduler {
             observer.finished(r.prompt.length, r.outputLen, Math.max(0, r.reportedCached), (now - r.arrivalNanos) / 1e9);
         }
         r.listener.onOutput(fresh, finish, r.prompt.length, Math.max(0, r.reportedCached));
+    }
+
+    /**
+     * SGLang's cache_unfinished_req: after a prefill (or a chunk of one) the request's computed,
+     * page-aligned tokens go into the radix cache at once, so that requests queued behind it with
+     * the same prefix reuse them instead of computing them again. The request then holds (locks)
+     * the cached path; pages the cache already had for the same tokens replace its own copies.
+     */
+    private void cacheUnfinished(Req r) {
+        int aligned = r.computed / page * page;
+        if (cfg.disableRadixCache() || aligned <= r.cachedLen) {
+            return;
+        }
+        int[] tokens = java.util.Arrays.copyOf(r.allTokens(), aligned);
+        int dup = cache.insert(tokens, java.util.Arrays.copyOf(r.slots, aligned));
+        RadixCache.Match m = cache.match(tokens);
+        if (dup > r.cachedLen) { // someone cached these tokens first: use theirs, free ours
+            for (int p = r.cachedLen; p < dup; p += page) {
+                alloc.free(r.slots[p] / page);
+            }
+            System.arraycopy(m.slots(), r.cachedLen, r.slots, r.cachedLen, dup - r.cachedLen);
+        }
+        cache.lock(m.node());
+        if (r.locked != null) {
+            cache.unlock(r.locked);
+        }
+        r.locked = m.node();
+        int handedOver = (aligned - r.cachedLen) / page;
+        System.arraycopy(r.ownPages, handedOver, r.ownPages, 0, r.ownPageCount - handedOver);
+        r.ownPageCount -= handedOver;
+        r.cachedLen = aligned;
     }
 
     /**
