@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +47,7 @@ public class MatmulBenchmark {
     public int threads;
 
     Arena arena;
-    ForkJoinPool pool;
+    ThreadTeam pool;
     Tensor w;
     float[] x;
     float[] out;
@@ -77,12 +76,12 @@ public class MatmulBenchmark {
             x[i] = (float) rnd.nextGaussian();
         }
         out = new float[rows * outDim];
-        pool = new ForkJoinPool(threads);
+        pool = new ThreadTeam(threads);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        pool.shutdown();
+        pool.close();
         arena.close();
     }
 

@@ -10,7 +10,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
 
 /*
  * Design.
@@ -35,7 +34,7 @@ public final class CpuExecutor implements Executor {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment[] keys;
     private final MemorySegment[] values;
-    private final ForkJoinPool pool;
+    private final ThreadTeam pool;
     private final float[] invFreq;
     private final float[][] inputNorm, postNorm, qNorm, kNorm, qBias, kBias, vBias;
     private final float[] finalNorm;
@@ -56,7 +55,7 @@ public final class CpuExecutor implements Executor {
             keys[l] = arena.allocate(bytes, 64);
             values[l] = arena.allocate(bytes, 64);
         }
-        pool = new ForkJoinPool(Math.max(1, threads));
+        pool = new ThreadTeam(Math.max(1, threads));
         invFreq = RopeFrequencies.inverse(c);
         int n = c.layers();
         inputNorm = new float[n][];
@@ -196,7 +195,10 @@ public final class CpuExecutor implements Executor {
         float scale = (float) (1.0 / Math.sqrt(hd));
         java.util.Arrays.fill(out, 0, rows * qd, 0f);
         MemorySegment K = keys[layer], V = values[layer];
-        pool.submit(() -> java.util.stream.IntStream.range(0, rows * c.heads()).parallel().forEach(job -> {
+        int jobs = rows * c.heads();
+        int perThread = (jobs + pool.size() - 1) / pool.size();
+        pool.run(t -> {
+            for (int job = t * perThread; job < Math.min(jobs, (t + 1) * perThread); job++) {
             int row = job / c.heads(), head = job % c.heads();
             int[] slotTable = seqs.get(rowSeq[row]).slots();
             int n = rowPos[row] + 1;
@@ -219,12 +221,13 @@ public final class CpuExecutor implements Executor {
                 long off = ((long) slotTable[p] * kvd + (long) kvHead * hd) * 4;
                 Kernels.axpy(scores[p] * inv, V, off, out, qOff, hd);
             }
-        })).join();
+            }
+        });
     }
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        pool.close();
         arena.close();
     }
 }
