@@ -25,10 +25,45 @@ import java.util.function.LongSupplier;
  */
 public final class RadixCache {
 
+    /**
+     * Hears pages enter and leave the cache, each named by its {@link #pageHash chained hash}:
+     * the stream of cache events the gateway's kv_aware policy reads.
+     */
+    public interface Events {
+        Events NONE = new Events() {
+            @Override
+            public void stored(long[] pageHashes) {}
+
+            @Override
+            public void removed(long[] pageHashes) {}
+        };
+
+        void stored(long[] pageHashes);
+
+        void removed(long[] pageHashes);
+    }
+
+    /**
+     * The hash of a page given the hash of the page before it (0 for the first page): splitmix64
+     * steps over the previous hash and each token id. Two equal prefixes give equal hashes for
+     * every page, so a router that tokenizes a prompt can tell how many of its pages a replica holds.
+     */
+    public static long pageHash(long previous, int[] tokens, int from, int pageSize) {
+        long h = previous ^ 0x9E3779B97F4A7C15L;
+        for (int i = from; i < from + pageSize; i++) {
+            h += tokens[i] * 0xBF58476D1CE4E5B9L + 0x94D049BB133111EBL;
+            h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+            h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+            h ^= h >>> 31;
+        }
+        return h;
+    }
+
     /** A node of the tree; opaque to callers, who only lock and unlock it. */
     public static final class Node {
         int[] key;
         int[] value;
+        long[] hashes;
         Node parent;
         final Map<PageKey, Node> children = new HashMap<>(4);
         int lockRef;
@@ -65,6 +100,7 @@ public final class RadixCache {
 
     private final int pageSize;
     private final LongSupplier clock;
+    private Events events = Events.NONE;
     private Node root;
     private int evictable;
     private int locked;
@@ -75,8 +111,14 @@ public final class RadixCache {
         this.root = newRoot();
     }
 
+    /** Sends page events to {@code events} from now on. */
+    public void events(Events events) {
+        this.events = events;
+    }
+
     private static Node newRoot() {
         Node r = new Node(new int[0], new int[0], null);
+        r.hashes = new long[0];
         r.lockRef = 1;
         return r;
     }
@@ -126,6 +168,8 @@ public final class RadixCache {
 
     private Node split(Node child, int k) {
         Node upper = new Node(Arrays.copyOf(child.key, k), Arrays.copyOf(child.value, k), child.parent);
+        upper.hashes = Arrays.copyOf(child.hashes, k / pageSize);
+        child.hashes = Arrays.copyOfRange(child.hashes, k / pageSize, child.hashes.length);
         upper.lockRef = child.lockRef;
         upper.lastAccess = child.lastAccess;
         child.parent.children.put(pageKey(upper.key, 0), upper);
@@ -154,6 +198,13 @@ public final class RadixCache {
             if (child == null) {
                 Node leaf = new Node(Arrays.copyOfRange(tokens, pos, tokens.length), Arrays.copyOfRange(slots, pos, tokens.length), node);
                 leaf.lastAccess = now;
+                leaf.hashes = new long[leaf.key.length / pageSize];
+                long prev = node.hashes.length == 0 ? 0 : node.hashes[node.hashes.length - 1];
+                for (int p = 0; p < leaf.hashes.length; p++) {
+                    prev = pageHash(prev, leaf.key, p * pageSize, pageSize);
+                    leaf.hashes[p] = prev;
+                }
+                events.stored(leaf.hashes);
                 node.children.put(pageKey(tokens, pos), leaf);
                 evictable += leaf.key.length;
                 return pos;
@@ -206,6 +257,7 @@ public final class RadixCache {
             }
             freed += leaf.key.length;
             evictable -= leaf.key.length;
+            events.removed(leaf.hashes);
             Node parent = leaf.parent;
             parent.children.remove(pageKey(leaf.key, 0));
             if (parent != root && parent.children.isEmpty() && parent.lockRef == 0) {

@@ -78,6 +78,17 @@ final class SchedulerLoop implements Scheduler {
         this.page = cfg.pageSize();
         this.alloc = KvAllocator.paged(Math.min(cfg.maxTotalTokens(), executor.kvSlots()), page);
         this.cache = new RadixCache(page, System::nanoTime);
+        this.cache.events(new RadixCache.Events() {
+            @Override
+            public void stored(long[] pageHashes) {
+                observer.cacheStored(pageHashes);
+            }
+
+            @Override
+            public void removed(long[] pageHashes) {
+                observer.cacheRemoved(pageHashes);
+            }
+        });
         this.random = new java.util.Random(cfg.seed());
         this.ratio = new NewTokenRatio(cfg.conservativeness());
         this.thread = new Thread(this::run, "radixgate-scheduler");

@@ -16,4 +16,10 @@ public interface SchedulerObserver {
 
     /** Requests were retracted to free KV. */
     default void retracted(int requests) {}
+
+    /** Pages entered the radix cache (their chained page hashes, see RadixCache.pageHash). */
+    default void cacheStored(long[] pageHashes) {}
+
+    /** Pages left the radix cache. */
+    default void cacheRemoved(long[] pageHashes) {}
 }

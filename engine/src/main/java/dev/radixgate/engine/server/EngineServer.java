@@ -14,6 +14,7 @@ import dev.radixgate.engine.model.Tensor;
 import dev.radixgate.engine.sample.SamplingParams;
 import dev.radixgate.engine.sched.Scheduler;
 import dev.radixgate.engine.sched.SchedulerConfig;
+import dev.radixgate.engine.sched.SchedulerObserver;
 import dev.radixgate.engine.sched.SchedulerStats;
 import dev.radixgate.engine.template.ChatTemplate;
 import dev.radixgate.engine.tokenizer.Tokenizer;
@@ -53,6 +54,7 @@ final class EngineServer implements Engine {
     private final Scheduler scheduler;
     private final SchedulerConfig schedulerConfig;
     private final EngineMetrics metrics;
+    private final CacheEventHub cacheEvents;
     private final MemoryPlan plan;
     private Undertow server;
     private int port;
@@ -119,7 +121,38 @@ final class EngineServer implements Engine {
                 plan.maxTotalTokens(), chunk, cfg.maxPrefillTokens(), maxRunning, contextLen, plan.availableBytes() / 1e9));
         String engineId = cfg.host() + ":" + cfg.port();
         this.metrics = new EngineMetrics(modelName, engineId, () -> scheduler().stats());
-        this.scheduler = Scheduler.start(schedulerConfig, executor, EngineServer::log, metrics);
+        this.cacheEvents = new CacheEventHub(page);
+        this.scheduler = Scheduler.start(schedulerConfig, executor, EngineServer::log, new SchedulerObserver() {
+            @Override
+            public void firstToken(double seconds) {
+                metrics.firstToken(seconds);
+            }
+
+            @Override
+            public void interToken(double seconds) {
+                metrics.interToken(seconds);
+            }
+
+            @Override
+            public void finished(int prompt, int completion, int cached, double e2e) {
+                metrics.finished(prompt, completion, cached, e2e);
+            }
+
+            @Override
+            public void retracted(int n) {
+                metrics.retracted(n);
+            }
+
+            @Override
+            public void cacheStored(long[] hashes) {
+                cacheEvents.stored(hashes);
+            }
+
+            @Override
+            public void cacheRemoved(long[] hashes) {
+                cacheEvents.removed(hashes);
+            }
+        });
     }
 
     private Scheduler scheduler() {
@@ -177,6 +210,7 @@ final class EngineServer implements Engine {
         r.get("/flush_cache", guard(this::flushCache));
         r.post("/abort_request", guard(this::abortRequest));
         r.get("/metrics", this::metrics);
+        r.get("/cache_events", guard(cacheEvents::serve));
         r.setFallbackHandler(ex -> ApiError.send(ex, 404, "no route " + ex.getRequestMethod() + " " + ex.getRequestPath(), null));
         r.setInvalidMethodHandler(ex -> ApiError.send(ex, 405, "method " + ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath(), null));
         HttpHandler root = ex -> {

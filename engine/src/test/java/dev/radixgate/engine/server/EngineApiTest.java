@@ -210,6 +210,32 @@ class EngineApiTest {
     }
 
     @Test
+    void cacheEventsStreamASnapshotThenStoredAndRemovedPages() throws Exception {
+        HttpResponse<InputStream> s = http.send(HttpRequest.newBuilder(URI.create(engine.url() + "/cache_events")).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.body(), StandardCharsets.UTF_8));
+        JsonNode snapshot = JSON.readTree(in.readLine().substring(6));
+        assertEquals("snapshot", snapshot.path("type").asText());
+        assertEquals(1, snapshot.path("page_size").asInt());
+        int[] prompt = new java.util.Random(99).ints(20, 3, 30000).toArray();
+        post("/generate", "{\"input_ids\": " + JSON.writeValueAsString(prompt) + ", \"sampling_params\": {\"max_new_tokens\": 2}}");
+        java.util.Set<Long> stored = new java.util.HashSet<>();
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (stored.size() < 20 && System.nanoTime() < until) {
+            String line = in.readLine();
+            if (line != null && line.startsWith("data: ")) {
+                JsonNode ev = JSON.readTree(line.substring(6));
+                if (ev.path("type").asText().equals("stored")) {
+                    ev.path("hashes").forEach(h -> stored.add(h.asLong()));
+                }
+            }
+        }
+        long first = dev.radixgate.engine.cache.RadixCache.pageHash(0, prompt, 0, 1);
+        assertTrue(stored.contains(first), "the prompt's first page was announced under its chained hash");
+        s.body().close();
+    }
+
+    @Test
     void chatUsesTheModelsTemplateAndReportsUsage() throws Exception {
         // tiny-llama's tokenizer_config has no chat template: a clear 400.
         HttpResponse<String> r = post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
