@@ -244,6 +244,7 @@ final class ReplicaSupervisor implements Scaler, AutoCloseable {
         }
     }
 
+    /** Stops every replica: SIGTERM to all first, then waits (SIGKILL after 15 s). Safe in a shutdown hook. */
     @Override
     public void close() {
         closing = true;
@@ -251,6 +252,18 @@ final class ReplicaSupervisor implements Scaler, AutoCloseable {
         synchronized (this) {
             all = new ArrayList<>(replicas);
         }
-        all.parallelStream().forEach(this::stop);
+        for (Replica r : all) {
+            r.stopping = true;
+            Process p = r.process;
+            if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+            }
+        }
+        for (Replica r : all) {
+            if (r.process != null) {
+                stopGracefully(r.process);
+            }
+        }
     }
 }

@@ -24,22 +24,32 @@ public final class BuiltinModel {
 
     private BuiltinModel() {}
 
-    /** Writes the model's config and tokenizer files into {@code dir} (weights are drawn at load). */
+    /**
+     * Writes the model's config and tokenizer files into {@code dir} (weights are drawn at load).
+     * Each file is written under a private name and moved into place atomically, so replicas
+     * starting at the same moment never read a half-written file.
+     */
     public static Path materialize(Path dir) {
         try {
             Files.createDirectories(dir);
             ObjectMapper json = new ObjectMapper();
-            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config(json));
-            json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizer(json));
             ObjectNode tc = json.createObjectNode();
             tc.put("bos_token", SPECIAL.get(0));
             tc.put("eos_token", SPECIAL.get(3));
             tc.put("chat_template", "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}");
-            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("tokenizer_config.json").toFile(), tc);
+            writeAtomically(dir.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(config(json)));
+            writeAtomically(dir.resolve("tokenizer.json"), json.writeValueAsBytes(tokenizer(json)));
+            writeAtomically(dir.resolve("tokenizer_config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(tc));
             return dir;
         } catch (IOException e) {
             throw new ModelLoadException("cannot write the built-in model to " + dir + ": " + e.getMessage());
         }
+    }
+
+    private static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.write(tmp, content);
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static ObjectNode config(ObjectMapper json) {

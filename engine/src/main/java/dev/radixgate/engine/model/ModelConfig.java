@@ -65,6 +65,32 @@ public record ModelConfig(String architecture, int hidden, int intermediate, int
         return (long) vocab * hidden * (tiedEmbeddings ? 1 : 2) + perLayer * layers + hidden;
     }
 
+    /**
+     * Adds what {@code generation_config.json} says, when the directory has one: its
+     * {@code eos_token_id} (a number or a list) joins the end-of-sequence tokens, as in Hugging Face.
+     */
+    public ModelConfig withGenerationConfig(Path dir) {
+        Path file = dir.resolve("generation_config.json");
+        if (!Files.isRegularFile(file)) {
+            return this;
+        }
+        try {
+            JsonNode g = new ObjectMapper().readTree(file.toFile());
+            java.util.LinkedHashSet<Integer> eos = new java.util.LinkedHashSet<>(eosTokenIds);
+            JsonNode e = g.path("eos_token_id");
+            if (e.isArray()) {
+                e.forEach(n -> eos.add(n.asInt()));
+            } else if (e.isNumber()) {
+                eos.add(e.asInt());
+            }
+            return new ModelConfig(architecture, hidden, intermediate, layers, heads, kvHeads, headDim, rmsNormEps, ropeTheta,
+                    ropeScaling, vocab, maxPositions, tiedEmbeddings, attentionBias, qkNorm,
+                    g.path("bos_token_id").asInt(bosTokenId), List.copyOf(eos), torchDtype);
+        } catch (IOException ex) {
+            throw new ModelLoadException(file + " is not valid JSON: " + ex.getMessage());
+        }
+    }
+
     public static ModelConfig read(Path configJson) {
         if (!Files.isRegularFile(configJson)) {
             throw new ModelLoadException("missing " + configJson + " (every model directory needs a config.json)");

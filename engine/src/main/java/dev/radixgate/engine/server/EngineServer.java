@@ -77,7 +77,7 @@ final class EngineServer implements Engine {
         if (!Files.isDirectory(modelDir)) {
             throw new ModelLoadException("--model-path " + modelDir + " is not a directory");
         }
-        this.model = ModelConfig.read(modelDir.resolve("config.json"));
+        this.model = ModelConfig.read(modelDir.resolve("config.json")).withGenerationConfig(modelDir);
         this.modelName = cfg.servedModelName() != null ? cfg.servedModelName() : builtin ? BuiltinModel.NAME : modelDir.getFileName().toString();
         this.tokenizer = Tokenizer.load(modelDir);
         this.template = ChatTemplate.load(modelDir);

@@ -117,6 +117,15 @@ class ModelLoadingTest {
     }
 
     @Test
+    void generationConfigAddsItsEndOfSequenceTokens(@TempDir Path tmp) throws Exception {
+        Path src = SharedTestData.require("models/tiny-llama");
+        ModelConfig c = ModelConfig.read(src.resolve("config.json"));
+        assertEquals(List.of(2), c.withGenerationConfig(tmp).eosTokenIds(), "no generation_config.json: unchanged");
+        Files.writeString(tmp.resolve("generation_config.json"), "{\"eos_token_id\": [2, 7], \"bos_token_id\": 1}");
+        assertEquals(List.of(2, 7), c.withGenerationConfig(tmp).eosTokenIds());
+    }
+
+    @Test
     void dummyWeightsLoadAnyConfigAtItsShapes() throws Exception {
         JsonNode cfg = new ObjectMapper().readTree("{\"architectures\":[\"Qwen2ForCausalLM\"],\"hidden_size\":32,\"intermediate_size\":64,"
                 + "\"num_hidden_layers\":1,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"vocab_size\":100,\"tie_word_embeddings\":true}");
