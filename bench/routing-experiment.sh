@@ -15,7 +15,7 @@ POLICIES="${POLICIES:-round_robin random power_of_two cache_aware}"
 LOG="$(mktemp)"
 "$ROOT/radixgate" launch --dp-size 8 --device sim --port "$PORT" --health-check-interval-secs 2 > "$LOG" 2>&1 &
 LAUNCH=$!
-trap 'kill -INT $LAUNCH 2>/dev/null; wait $LAUNCH 2>/dev/null; rm -f "$LOG"' EXIT
+trap 'kill -TERM $LAUNCH 2>/dev/null; wait $LAUNCH 2>/dev/null; rm -f "$LOG"' EXIT
 for _ in $(seq 300); do curl -sf "$GW/readiness" >/dev/null && grep -q "radixgate is ready" "$LOG" && break; sleep 1; done
 run() { # workload policy bench-args...
   local workload="$1" policy="$2"; shift 2
