@@ -55,6 +55,12 @@ final class EngineOptions {
     @Option(names = "--disable-radix-cache", description = "No prefix caching.")
     boolean disableRadixCache;
 
+    @Option(names = "--enable-hierarchical-cache", description = "Keep evicted KV pages in host memory and load them back on a prefix match (HiCache).")
+    boolean enableHierarchicalCache;
+
+    @Option(names = "--hicache-ratio", defaultValue = "2.0", description = "Host tier size over the device KV pool's (default: ${DEFAULT-VALUE}).")
+    double hicacheRatio;
+
     @Option(names = "--cuda-graph-max-bs", defaultValue = "160", description = "Largest batch a CUDA graph covers (default: ${DEFAULT-VALUE}).")
     int cudaGraphMaxBs;
 
@@ -87,6 +93,7 @@ final class EngineOptions {
                 maxTotalTokens, maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, schedulePolicy, scheduleConservativeness,
                 pageSize, disableRadixCache, disableCudaGraph ? 0 : cudaGraphMaxBs, enableMetrics, decodeLogInterval, contextLength,
                 randomSeed, apiKey, servedModelName,
-                cpuThreads > 0 ? cpuThreads : Math.max(1, Runtime.getRuntime().availableProcessors()));
+                cpuThreads > 0 ? cpuThreads : Math.max(1, Runtime.getRuntime().availableProcessors()),
+                enableHierarchicalCache, hicacheRatio);
     }
 }

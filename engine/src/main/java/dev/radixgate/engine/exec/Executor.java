@@ -16,6 +16,20 @@ public interface Executor extends AutoCloseable {
     /** Runs one forward pass; returns one result per sequence, in order. */
     ForwardResult forward(ForwardBatch batch);
 
+    /**
+     * Allocates a host tier of {@code hostPages} pages for the hierarchical cache. The default
+     * keeps no data (for executors whose KV is simulated): saving and loading only count.
+     */
+    default HostKvTier hostTier(int hostPages, int pageSize) {
+        return new HostKvTier() {
+            @Override
+            public void save(int devicePage, int hostPage) {}
+
+            @Override
+            public void load(int hostPage, int devicePage) {}
+        };
+    }
+
     /** Whether the last decode step ran as a captured CUDA graph (the decode log line's {@code cuda graph}). */
     default boolean lastDecodeUsedCudaGraph() {
         return false;

@@ -18,11 +18,22 @@ import java.util.Set;
  * @param eosTokenIds             the model's end-of-sequence tokens
  * @param vocab                   vocabulary size
  * @param seed                    {@code --random-seed}
+ * @param hicacheRatio            {@code --hicache-ratio} with {@code --enable-hierarchical-cache}: the host tier's
+ *                                size over the device pool's; 0 turns the hierarchical cache off
  */
 public record SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRequests, int maxPrefillTokens,
                               int chunkedPrefillSize, String schedulePolicy, double conservativeness,
                               boolean disableRadixCache, int decodeLogInterval, int contextLength,
-                              Set<Integer> eosTokenIds, int vocab, long seed) {
+                              Set<Integer> eosTokenIds, int vocab, long seed, double hicacheRatio) {
+
+    /** Without the hierarchical cache. */
+    public SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRequests, int maxPrefillTokens,
+                           int chunkedPrefillSize, String schedulePolicy, double conservativeness,
+                           boolean disableRadixCache, int decodeLogInterval, int contextLength,
+                           Set<Integer> eosTokenIds, int vocab, long seed) {
+        this(maxTotalTokens, pageSize, maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, schedulePolicy, conservativeness,
+                disableRadixCache, decodeLogInterval, contextLength, eosTokenIds, vocab, seed, 0);
+    }
 
     public static final Set<String> POLICIES = Set.of("fcfs", "lpm", "random", "dfs-weight");
 
@@ -37,6 +48,7 @@ public record SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRe
         require(conservativeness > 0, "--schedule-conservativeness must be > 0");
         require(decodeLogInterval >= 1, "--decode-log-interval must be >= 1");
         require(contextLength >= 2, "--context-length must be >= 2");
+        require(hicacheRatio == 0 || hicacheRatio >= 1, "--hicache-ratio must be >= 1 (host tier at least the size of the device pool)");
     }
 
     private static void require(boolean ok, String message) {

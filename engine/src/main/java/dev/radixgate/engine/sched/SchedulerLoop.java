@@ -68,6 +68,8 @@ final class SchedulerLoop implements Scheduler {
     private long lastLogNanos = System.nanoTime();
     private double genThroughput;
     private long promptTokensAdmitted;
+    private long deviceHitTokens;
+    private long hostHitTokens;
     private long cachedTokensAdmitted;
 
     SchedulerLoop(SchedulerConfig cfg, Executor executor, Consumer<String> log, SchedulerObserver observer) {
@@ -89,6 +91,10 @@ final class SchedulerLoop implements Scheduler {
                 observer.cacheRemoved(pageHashes);
             }
         });
+        if (cfg.hicacheRatio() > 0) {
+            KvAllocator host = KvAllocator.paged((int) Math.min(Integer.MAX_VALUE / 2, (long) (alloc.totalSlots() * cfg.hicacheRatio())), page);
+            cache.enableHostTier(host, executor.hostTier(host.totalPages(), page));
+        }
         this.random = new java.util.Random(cfg.seed());
         this.ratio = new NewTokenRatio(cfg.conservativeness());
         this.thread = new Thread(this::run, "radixgate-scheduler");
@@ -255,6 +261,12 @@ final class SchedulerLoop implements Scheduler {
             Req r = waiting.peekFirst();
             RadixCache.Match m = cfg.disableRadixCache() ? new RadixCache.Match(0, new int[0], null)
                     : cache.match(r.allTokens());
+            int fromHost = 0;
+            if (m.hostLength() > 0) { // hierarchical cache: bring the host part back to the device
+                int onDevice = m.length();
+                m = cache.loadBack(m, alloc);
+                fromHost = m.length() - onDevice;
+            }
             int cached = Math.min(m.length(), (r.totalTokens() - 1) / page * page); // always compute the last token
             int extend = r.totalTokens() - cached;
             double need = extend + Math.min(r.remainingNewTokens(), CLIP_MAX_NEW_TOKENS) + page;
@@ -265,7 +277,7 @@ final class SchedulerLoop implements Scheduler {
             }
             int thisChunk = Math.min(extend, chunkBudget);
             waiting.pollFirst();
-            admit(r, m, cached);
+            admit(r, m, cached, fromHost);
             if (!reserveExtend(r, thisChunk)) {
                 release(r, false);
                 r.resetKv();
@@ -314,7 +326,7 @@ final class SchedulerLoop implements Scheduler {
     }
 
     /** Takes the cached prefix: its pages become the request's first positions; the path is locked. */
-    private void admit(Req r, RadixCache.Match m, int cached) {
+    private void admit(Req r, RadixCache.Match m, int cached, int fromHost) {
         r.resetKv();
         if (cached > 0) {
             cache.lock(m.node());
@@ -327,6 +339,8 @@ final class SchedulerLoop implements Scheduler {
         r.computed = cached;
         if (r.reportedCached < 0) {
             r.reportedCached = cached;
+            hostHitTokens += Math.min(fromHost, cached);
+            deviceHitTokens += Math.max(0, cached - fromHost);
             promptTokensAdmitted += r.prompt.length;
             cachedTokensAdmitted += Math.min(cached, r.prompt.length);
         }
@@ -618,6 +632,6 @@ final class SchedulerLoop implements Scheduler {
     private void publishStats() {
         stats = new SchedulerStats(running.size(), waiting.size() + (chunked != null ? 1 : 0), usedTokens(), alloc.totalSlots(),
                 ratio.value(), genThroughput, promptTokensAdmitted == 0 ? 0 : (double) cachedTokensAdmitted / promptTokensAdmitted,
-                cache.totalTokens());
+                cache.totalTokens(), deviceHitTokens, hostHitTokens, cache.hostTokens());
     }
 }

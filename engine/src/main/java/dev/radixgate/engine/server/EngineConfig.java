@@ -30,13 +30,28 @@ import java.nio.file.Path;
  * @param apiKey                 Bearer key required on every route but /health and /metrics
  * @param servedModelName        the model name in responses and metrics; null: the directory name
  * @param threads                CPU executor threads
+ * @param enableHierarchicalCache keep evicted KV pages in a host-memory tier and load them back on a match
+ * @param hicacheRatio           the host tier's size over the device pool's
  */
 public record EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,
                            double memFractionStatic, double cpuMemoryBudgetGb, double simGpuMemoryGb, int maxTotalTokens,
                            int maxRunningRequests, int maxPrefillTokens, int chunkedPrefillSize, String schedulePolicy,
                            double schedulConservativeness, int pageSize, boolean disableRadixCache, int cudaGraphMaxBs,
                            boolean enableMetrics, int decodeLogInterval, int contextLength, long randomSeed, String apiKey,
-                           String servedModelName, int threads) {
+                           String servedModelName, int threads, boolean enableHierarchicalCache, double hicacheRatio) {
+
+    /** Without the hierarchical cache. */
+    public EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,
+                        double memFractionStatic, double cpuMemoryBudgetGb, double simGpuMemoryGb, int maxTotalTokens,
+                        int maxRunningRequests, int maxPrefillTokens, int chunkedPrefillSize, String schedulePolicy,
+                        double schedulConservativeness, int pageSize, boolean disableRadixCache, int cudaGraphMaxBs,
+                        boolean enableMetrics, int decodeLogInterval, int contextLength, long randomSeed, String apiKey,
+                        String servedModelName, int threads) {
+        this(modelPath, loadFormat, host, port, device, memFractionStatic, cpuMemoryBudgetGb, simGpuMemoryGb, maxTotalTokens,
+                maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, schedulePolicy, schedulConservativeness, pageSize,
+                disableRadixCache, cudaGraphMaxBs, enableMetrics, decodeLogInterval, contextLength, randomSeed, apiKey,
+                servedModelName, threads, false, 2.0);
+    }
 
     /** Defaults for everything: the built-in model on the CPU at 127.0.0.1:30001. */
     public static EngineConfig defaults() {

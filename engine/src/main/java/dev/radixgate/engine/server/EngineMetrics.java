@@ -42,6 +42,15 @@ final class EngineMetrics implements SchedulerObserver {
         gauge("sglang:gen_throughput", "Generated tokens per second at the last decode log line", () -> stats.get().genThroughput());
         gauge("sglang:cache_hit_rate", "Prompt tokens served from the radix cache, a fraction", () -> stats.get().cacheHitRate());
         gauge("sglang:max_total_num_tokens", "KV cache pool size in tokens", () -> stats.get().maxTotalTokens());
+        gauge("sglang:hicache_host_tokens", "Tokens held in the hierarchical cache's host tier", () -> stats.get().hostCachedTokens());
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("sglang:cache_hit_tokens_total")
+                .help("Prompt tokens served from cache, by tier (device, or host with --enable-hierarchical-cache)")
+                .labelNames("model_name", "engine_id", "tier")
+                .callback(cb -> {
+                    SchedulerStats st = stats.get();
+                    cb.call(st.deviceHitTokens(), model, engine, "device");
+                    cb.call(st.hostHitTokens(), model, engine, "host");
+                }).register(registry);
         promptTokens = Counter.builder().name("sglang:prompt_tokens_total").help("Prompt tokens processed").labelNames(labels).register(registry);
         generationTokens = Counter.builder().name("sglang:generation_tokens_total").help("Tokens generated").labelNames(labels).register(registry);
         cachedTokens = Counter.builder().name("sglang:cached_tokens_total").help("Prompt tokens served from the radix cache").labelNames(labels).register(registry);

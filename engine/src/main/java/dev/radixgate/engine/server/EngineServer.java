@@ -116,7 +116,7 @@ final class EngineServer implements Engine {
         Set<Integer> eos = new java.util.HashSet<>(model.eosTokenIds());
         this.schedulerConfig = new SchedulerConfig(plan.maxTotalTokens(), page, maxRunning, cfg.maxPrefillTokens(), chunk,
                 cfg.schedulePolicy(), cfg.schedulConservativeness(), cfg.disableRadixCache(), cfg.decodeLogInterval(), contextLen,
-                eos, model.vocab(), cfg.randomSeed());
+                eos, model.vocab(), cfg.randomSeed(), cfg.enableHierarchicalCache() ? cfg.hicacheRatio() : 0);
         log(String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, available_gpu_mem=%.2f GB",
                 plan.maxTotalTokens(), chunk, cfg.maxPrefillTokens(), maxRunning, contextLen, plan.availableBytes() / 1e9));
         String engineId = cfg.host() + ":" + cfg.port();
@@ -345,6 +345,8 @@ final class EngineServer implements Engine {
         m.put("max_total_num_tokens", s.maxTotalTokens());
         m.put("new_token_ratio", s.newTokenRatio());
         m.put("cache_hit_rate", s.cacheHitRate());
+        m.put("cache_hit_tokens", Map.of("device", s.deviceHitTokens(), "host", s.hostHitTokens()));
+        m.put("hicache_host_tokens", s.hostCachedTokens());
         return m;
     }
 
@@ -378,6 +380,8 @@ final class EngineServer implements Engine {
         m.put("schedule_conservativeness", schedulerConfig.conservativeness());
         m.put("page_size", schedulerConfig.pageSize());
         m.put("disable_radix_cache", schedulerConfig.disableRadixCache());
+        m.put("enable_hierarchical_cache", cfg.enableHierarchicalCache());
+        m.put("hicache_ratio", cfg.hicacheRatio());
         m.put("cuda_graph_max_bs", cfg.cudaGraphMaxBs());
         m.put("enable_metrics", cfg.enableMetrics());
         m.put("decode_log_interval", cfg.decodeLogInterval());

@@ -175,6 +175,34 @@ public final class CpuExecutor implements Executor {
         return new ForwardResult(logits);
     }
 
+    /** Host pages in their own native memory; a save or load copies every layer's K and V of one page. */
+    @Override
+    public dev.radixgate.engine.exec.HostKvTier hostTier(int hostPages, int pageSize) {
+        long pageBytes = (long) pageSize * c.kvDim() * 4;
+        MemorySegment[] hostK = new MemorySegment[c.layers()], hostV = new MemorySegment[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            hostK[l] = arena.allocate(hostPages * pageBytes, 64);
+            hostV[l] = arena.allocate(hostPages * pageBytes, 64);
+        }
+        return new dev.radixgate.engine.exec.HostKvTier() {
+            @Override
+            public void save(int devicePage, int hostPage) {
+                for (int l = 0; l < c.layers(); l++) {
+                    MemorySegment.copy(keys[l], devicePage * pageBytes, hostK[l], hostPage * pageBytes, pageBytes);
+                    MemorySegment.copy(values[l], devicePage * pageBytes, hostV[l], hostPage * pageBytes, pageBytes);
+                }
+            }
+
+            @Override
+            public void load(int hostPage, int devicePage) {
+                for (int l = 0; l < c.layers(); l++) {
+                    MemorySegment.copy(hostK[l], hostPage * pageBytes, keys[l], devicePage * pageBytes, pageBytes);
+                    MemorySegment.copy(hostV[l], hostPage * pageBytes, values[l], devicePage * pageBytes, pageBytes);
+                }
+            }
+        };
+    }
+
     private void checkSlot(int slot) {
         if (slot < 0 || slot >= slots) {
             throw new IllegalArgumentException("KV slot " + slot + " is outside the pool [0, " + slots + ")");
