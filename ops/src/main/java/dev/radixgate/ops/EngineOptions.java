@@ -31,6 +31,10 @@ final class EngineOptions {
     @Option(names = "--sim-gpu-memory-gb", defaultValue = "80", description = "Memory of the simulated GPU (default: ${DEFAULT-VALUE}, an H100).")
     double simGpuMemoryGb;
 
+    @Option(names = "--sim-timing", description = "Sim executor constants, e.g. bandwidth=4.3e12,flops=790e12 (keys: weight_bytes, "
+            + "bandwidth, flops, parameters, kv_bytes_per_token, attention_flops_per_pair, graph_overhead_ms, eager_overhead_ms).")
+    String simTiming;
+
     @Option(names = "--max-total-tokens", defaultValue = "-1", description = "KV pool size in tokens (overrides the memory formula).")
     int maxTotalTokens;
 
@@ -94,6 +98,6 @@ final class EngineOptions {
                 pageSize, disableRadixCache, disableCudaGraph ? 0 : cudaGraphMaxBs, enableMetrics, decodeLogInterval, contextLength,
                 randomSeed, apiKey, servedModelName,
                 cpuThreads > 0 ? cpuThreads : Math.max(1, Runtime.getRuntime().availableProcessors()),
-                enableHierarchicalCache, hicacheRatio);
+                enableHierarchicalCache, hicacheRatio, simTiming);
     }
 }

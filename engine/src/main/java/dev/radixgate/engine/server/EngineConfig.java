@@ -32,13 +32,28 @@ import java.nio.file.Path;
  * @param threads                CPU executor threads
  * @param enableHierarchicalCache keep evicted KV pages in a host-memory tier and load them back on a match
  * @param hicacheRatio           the host tier's size over the device pool's
+ * @param simTiming              overrides of the sim executor's timing constants ({@code key=value,...}), or null
  */
 public record EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,
                            double memFractionStatic, double cpuMemoryBudgetGb, double simGpuMemoryGb, int maxTotalTokens,
                            int maxRunningRequests, int maxPrefillTokens, int chunkedPrefillSize, String schedulePolicy,
                            double schedulConservativeness, int pageSize, boolean disableRadixCache, int cudaGraphMaxBs,
                            boolean enableMetrics, int decodeLogInterval, int contextLength, long randomSeed, String apiKey,
-                           String servedModelName, int threads, boolean enableHierarchicalCache, double hicacheRatio) {
+                           String servedModelName, int threads, boolean enableHierarchicalCache, double hicacheRatio,
+                           String simTiming) {
+
+    /** With the sim executor's default timing. */
+    public EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,
+                        double memFractionStatic, double cpuMemoryBudgetGb, double simGpuMemoryGb, int maxTotalTokens,
+                        int maxRunningRequests, int maxPrefillTokens, int chunkedPrefillSize, String schedulePolicy,
+                        double schedulConservativeness, int pageSize, boolean disableRadixCache, int cudaGraphMaxBs,
+                        boolean enableMetrics, int decodeLogInterval, int contextLength, long randomSeed, String apiKey,
+                        String servedModelName, int threads, boolean enableHierarchicalCache, double hicacheRatio) {
+        this(modelPath, loadFormat, host, port, device, memFractionStatic, cpuMemoryBudgetGb, simGpuMemoryGb, maxTotalTokens,
+                maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, schedulePolicy, schedulConservativeness, pageSize,
+                disableRadixCache, cudaGraphMaxBs, enableMetrics, decodeLogInterval, contextLength, randomSeed, apiKey,
+                servedModelName, threads, enableHierarchicalCache, hicacheRatio, null);
+    }
 
     /** Without the hierarchical cache. */
     public EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,

@@ -96,7 +96,7 @@ final class EngineServer implements Engine {
                 this.executor = new CpuExecutor(w, plan.maxTotalTokens(), cfg.threads());
             }
             case "sim" -> {
-                SimTimingModel timing = SimTimingModel.H100_LLAMA_8B;
+                SimTimingModel timing = SimTimingModel.H100_LLAMA_8B.with(cfg.simTiming());
                 double fraction = cfg.memFractionStatic() > 0 ? cfg.memFractionStatic() : 0.88;
                 this.plan = MemoryPlan.of(cfg.simGpuMemoryGb() * 1e9, fraction, timing.weightBytes(), timing.kvBytesPerToken(), page,
                         cfg.maxTotalTokens());
@@ -389,6 +389,7 @@ final class EngineServer implements Engine {
         m.put("random_seed", cfg.randomSeed());
         m.put("available_gpu_mem_gb", plan.availableBytes() / 1e9);
         m.put("kv_bytes_per_token", plan.kvBytesPerToken());
+        m.put("sim_timing", cfg.device().equals("sim") ? SimTimingModel.H100_LLAMA_8B.with(cfg.simTiming()).toString() : null);
         m.putAll(load());
         return m;
     }

@@ -21,6 +21,51 @@ public record SimTimingModel(double weightBytes, double bandwidth, double flops,
     public static final SimTimingModel H100_LLAMA_8B = new SimTimingModel(16.1e9, 3.0e12, 700e12, 8.0e9,
             131072, 4.0 * 32 * 4096, 0.3e-3, 1.5e-3);
 
+    /**
+     * This model with the constants named in {@code spec} replaced: comma-separated
+     * {@code key=value} pairs, keys {@code weight_bytes}, {@code bandwidth}, {@code flops},
+     * {@code parameters}, {@code kv_bytes_per_token}, {@code attention_flops_per_pair},
+     * {@code graph_overhead_ms}, {@code eager_overhead_ms} (e.g. {@code bandwidth=4.3e12,flops=790e12}
+     * for an H200). An empty spec returns this model.
+     *
+     * @throws IllegalArgumentException naming an unknown key or a bad value
+     */
+    public SimTimingModel with(String spec) {
+        double w = weightBytes, b = bandwidth, f = flops, p = parameters, k = kvBytesPerToken, a = attentionFlopsPerPair;
+        double g = graphOverhead, e = eagerOverhead;
+        if (spec == null || spec.isBlank()) {
+            return this;
+        }
+        for (String pair : spec.split(",")) {
+            String[] kv = pair.split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("--sim-timing: expected key=value, got '" + pair + "'");
+            }
+            double v;
+            try {
+                v = Double.parseDouble(kv[1].trim());
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("--sim-timing: " + kv[0].trim() + " must be a number, got '" + kv[1] + "'");
+            }
+            if (!(v > 0)) {
+                throw new IllegalArgumentException("--sim-timing: " + kv[0].trim() + " must be > 0");
+            }
+            switch (kv[0].trim()) {
+                case "weight_bytes" -> w = v;
+                case "bandwidth" -> b = v;
+                case "flops" -> f = v;
+                case "parameters" -> p = v;
+                case "kv_bytes_per_token" -> k = v;
+                case "attention_flops_per_pair" -> a = v;
+                case "graph_overhead_ms" -> g = v / 1e3;
+                case "eager_overhead_ms" -> e = v / 1e3;
+                default -> throw new IllegalArgumentException("--sim-timing: unknown key '" + kv[0].trim() + "' (known: weight_bytes, "
+                        + "bandwidth, flops, parameters, kv_bytes_per_token, attention_flops_per_pair, graph_overhead_ms, eager_overhead_ms)");
+            }
+        }
+        return new SimTimingModel(w, b, f, p, k, a, g, e);
+    }
+
     /** Decode step of {@code batch} requests with {@code contextTokens} tokens of context in all. */
     public double decodeSeconds(int batch, long contextTokens, boolean cudaGraph) {
         return Math.max(weightBytes / bandwidth, 2 * parameters * batch / flops)
