@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$ROOT/docs/routing-results.jsonl}"
 PORT="${PORT:-32000}"
 GW="http://127.0.0.1:$PORT"
-POLICIES="${POLICIES:-round_robin random power_of_two cache_aware}"
+POLICIES="${POLICIES:-round_robin random power_of_two cache_aware kv_aware}"
 "$ROOT/radixgate" build >/dev/null
 : > "$OUT"
 LOG="$(mktemp)"

@@ -48,6 +48,7 @@ final class GatewayServer implements Gateway {
     });
     private final ConfigFile configFile;
     private volatile Handlers.Limit limit;
+    private final CacheEventsTracker cacheEvents;
     private Undertow server;
     private int port;
 
@@ -68,6 +69,9 @@ final class GatewayServer implements Gateway {
         }
         this.policy = new PolicyHolder(initial == null ? config.policy() : initial.policy(), config.seed());
         registry.onRemove(w -> policy.get().onWorkerRemoved(w.id()));
+        this.cacheEvents = new CacheEventsTracker(client, policy);
+        registry.onAdd(cacheEvents::follow);
+        registry.onRemove(cacheEvents::unfollow);
         this.metrics = new GatewayMetrics(registry, policy, () -> limit == null ? 0 : limit.waiting());
         for (String url : config.workerUrls()) {
             registry.add(url, "cli");
@@ -307,6 +311,7 @@ final class GatewayServer implements Gateway {
     public synchronized void close() {
         ticker.shutdownNow();
         health.close();
+        cacheEvents.close();
         if (server != null) {
             server.stop();
             server = null;

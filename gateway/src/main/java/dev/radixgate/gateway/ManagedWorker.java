@@ -35,6 +35,7 @@ final class ManagedWorker implements Worker {
     private volatile List<String> models = List.of();
     private volatile EngineLoad engineLoad = EngineLoad.UNKNOWN;
     private volatile String lastError;
+    private volatile long engineCachedTokens = -1;
 
     ManagedWorker(String id, String url, String source, CircuitBreaker breaker) {
         this.id = id;
@@ -80,6 +81,11 @@ final class ManagedWorker implements Worker {
 
     void engineLoad(EngineLoad load) {
         this.engineLoad = load;
+    }
+
+    /** Tokens the engine reports holding in its radix cache (its cache events), or -1 when unknown. */
+    void engineCachedTokens(long tokens) {
+        this.engineCachedTokens = tokens;
     }
 
     State state() {
@@ -170,6 +176,9 @@ final class ManagedWorker implements Worker {
         if (e.known()) {
             m.put("engine_load", Map.of("num_running_reqs", e.runningRequests(), "num_queue_reqs", e.queuedRequests(),
                     "num_used_tokens", e.usedTokens(), "max_total_num_tokens", e.maxTotalTokens()));
+        }
+        if (engineCachedTokens >= 0) {
+            m.put("engine_cached_tokens", engineCachedTokens);
         }
         if (lastError != null) {
             m.put("last_error", lastError);

@@ -75,6 +75,36 @@ class LaunchIntegrationTest {
     }
 
     @Test
+    void kvAwareFollowsTheEnginesCacheEventsSoAFlushEmptiesItsTree() throws Exception {
+        HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/policy"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"policy\": \"kv_aware\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, set.statusCode(), set.body());
+        try {
+            String prompt = "kv aware routing keeps the tree honest. ".repeat(30);
+            HttpResponse<String> r = post("/generate", "{\"text\": \"" + prompt + "\", \"sampling_params\": {\"max_new_tokens\": 2}}");
+            String worker = r.headers().firstValue("x-radixgate-worker").orElseThrow();
+            JsonNode sizes = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/policy")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).path("tree_sizes");
+            assertTrue(sizes.path(worker).asLong() > 0, "the tree learned the prompt: " + sizes);
+            HttpResponse<String> flushed = post("/flush_cache", "");
+            assertEquals(200, flushed.statusCode());
+            long until = System.nanoTime() + 10_000_000_000L;
+            long size;
+            do {
+                Thread.sleep(100);
+                size = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/policy")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).path("tree_sizes").path(worker).asLong(0);
+            } while (size > 0 && System.nanoTime() < until);
+            assertEquals(0, size, "the engine's flush reached the gateway's tree through the cache events; flush said "
+                    + flushed.body() + "; workers: " + http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/workers")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        } finally {
+            http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/policy"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"policy\": \"cache_aware\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
     void streamingPassesThroughTheGateway() throws Exception {
         HttpResponse<String> r = post("/generate", "{\"text\": \"stream me\", \"stream\": true, \"sampling_params\": {\"max_new_tokens\": 5}}");
         assertEquals(200, r.statusCode());

@@ -30,7 +30,7 @@ public record PolicyConfig(
         int loadTokensPerRequest) {
 
     public static final List<String> POLICIES =
-            List.of("random", "round_robin", "power_of_two", "cache_aware", "consistent_hash");
+            List.of("random", "round_robin", "power_of_two", "cache_aware", "consistent_hash", "kv_aware");
 
     /** The field names accepted by {@link #with(Map)}, as in config files and {@code PUT /policy}. */
     public static final Set<String> FIELDS = Set.of("policy", "cache_threshold", "balance_abs_threshold",

@@ -31,6 +31,8 @@ public final class RoutingPolicies {
             case "consistent_hash" -> new ConsistentHashPolicy(config, random);
             case "cache_aware" -> new CacheAwarePolicy(config, random, clock,
                     previous instanceof CacheAwarePolicy p ? p.trees() : CacheAwarePolicy.newTrees());
+            case "kv_aware" -> new KvAwarePolicy(config, random, clock,
+                    previous instanceof KvAwarePolicy p ? p.trees() : CacheAwarePolicy.newTrees());
             default -> throw new InvalidConfigException("policy", "unknown policy '" + config.policy() + "'");
         };
     }

@@ -27,6 +27,9 @@ public interface RoutingPolicy {
     /** Forgets a worker that left the gateway (its prefix-tree entries, ring position, ...). */
     default void onWorkerRemoved(String workerId) {}
 
+    /** The engine of {@code workerId} reports holding {@code tokens} tokens in its radix cache (cache events). */
+    default void onEngineCache(String workerId, long tokens) {}
+
     /** Periodic upkeep (the cache-aware policies evict their trees here); called by the gateway. */
     default void maintain() {}
 

@@ -1,0 +1,138 @@
+package dev.radixgate.routing;
+
+import dev.radixgate.cachetree.PrefixTree;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * radixgate's own policy: send each request where it is predicted to cost least, counting in
+ * prompt tokens. For each candidate, cost = the prompt tokens it would have to prefill (the
+ * prompt minus the prefix the replica is predicted to hold) + the work already on it (prompt
+ * tokens in flight, plus {@code DECODE_TOKENS_PER_REQUEST} for each request in flight or queued,
+ * using the engine's own report when it says more). The prefix prediction is the cache-aware
+ * policy's per-model tree, kept honest by the engines' cache events: when an engine reports that
+ * it holds fewer tokens than the tree believes (after evictions or a flush), the worker's share
+ * of the tree is evicted down to what the engine holds.
+ *
+ * <p>Unlike cache_aware there is no threshold to tune: a long shared prefix outweighs a little
+ * extra load, and a piled-up replica outweighs a short shared prefix.
+ *
+ * <p>Thread safety: safe for concurrent use.
+ */
+final class KvAwarePolicy implements RoutingPolicy {
+
+    /** Prompt-token equivalent of one request's decoding, in the cost (a 256-token answer at batch speed). */
+    static final int DECODE_TOKENS_PER_REQUEST = 256;
+
+    private final PolicyConfig config;
+    private final RandomGenerator random;
+    private final Map<String, PrefixTree> trees;
+    private final LongSupplier clock;
+    private final Map<String, Long> engineCached = new ConcurrentHashMap<>();
+
+    KvAwarePolicy(PolicyConfig config, RandomGenerator random, LongSupplier clock, Map<String, PrefixTree> trees) {
+        this.config = config;
+        this.random = random;
+        this.clock = clock;
+        this.trees = trees;
+    }
+
+    Map<String, PrefixTree> trees() {
+        return trees;
+    }
+
+    @Override
+    public String name() {
+        return "kv_aware";
+    }
+
+    @Override
+    public PolicyConfig config() {
+        return config;
+    }
+
+    private PrefixTree tree(String model) {
+        return trees.computeIfAbsent(model == null ? "" : model, m -> PrefixTree.create(clock));
+    }
+
+    @Override
+    public Optional<Selection> select(RoutingRequest request, List<? extends Worker> candidates) {
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        PrefixTree tree = tree(request.model());
+        String text = request.routingText();
+        double tokensPerChar = text.isEmpty() ? 0 : (double) request.estimatedTokens() / text.length();
+        Worker best = null;
+        double bestCost = Double.MAX_VALUE;
+        int bestMatched = 0;
+        int ties = 0;
+        for (Worker w : candidates) {
+            int matchedChars = text.isEmpty() ? 0 : tree.prefixMatchLength(text, w.id());
+            double uncached = (text.length() - matchedChars) * tokensPerChar;
+            double queued = Math.max(w.inFlightRequests(), Loads.requests(w));
+            double cost = uncached + w.inFlightTokens() + queued * DECODE_TOKENS_PER_REQUEST;
+            if (cost < bestCost) {
+                best = w;
+                bestCost = cost;
+                bestMatched = matchedChars;
+                ties = 1;
+            } else if (cost == bestCost) {
+                ties++;
+                synchronized (random) {
+                    if (random.nextInt(ties) == 0) {
+                        best = w;
+                        bestMatched = matchedChars;
+                    }
+                }
+            }
+        }
+        if (!text.isEmpty()) {
+            tree.insert(text, best.id());
+        }
+        return Optional.of(new Selection(best, bestMatched > 0 ? "hit" : "miss"));
+    }
+
+    @Override
+    public void onWorkerRemoved(String workerId) {
+        trees.values().forEach(t -> t.removeTenant(workerId));
+        engineCached.remove(workerId);
+    }
+
+    /**
+     * The engine reports holding {@code tokens} tokens of KV cache: the worker's share of the trees
+     * is evicted down to that (in characters, at about four per token), least recently used first.
+     */
+    @Override
+    public void onEngineCache(String workerId, long tokens) {
+        engineCached.put(workerId, tokens);
+        long chars = tokens * 4;
+        for (PrefixTree t : trees.values()) {
+            if (tokens == 0) {
+                t.removeTenant(workerId);
+            } else {
+                t.evictTenant(workerId, chars);
+            }
+        }
+    }
+
+    @Override
+    public void maintain() {
+        for (PrefixTree tree : trees.values()) {
+            for (String tenant : tree.tenantSizes().keySet()) {
+                tree.evictTenant(tenant, config.maxTreeSize());
+            }
+        }
+    }
+
+    @Override
+    public Map<String, Long> treeSizes() {
+        Map<String, Long> out = new java.util.HashMap<>();
+        trees.values().forEach(t -> t.tenantSizes().forEach((k, v) -> out.merge(k, v, Long::sum)));
+        return out;
+    }
+}
