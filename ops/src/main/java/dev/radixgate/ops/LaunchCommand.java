@@ -55,7 +55,8 @@ final class LaunchCommand implements Runnable {
         CountDownLatch stopped = new CountDownLatch(1);
         Gateway[] gw = new Gateway[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("[launch] stopping: the gateway, then " + replicas.replicas() + " engine(s)");
+            System.err.println("[launch] stopping: draining requests in flight, then the gateway and " + replicas.replicas() + " engine(s)");
+            replicas.drainAll(java.time.Duration.ofSeconds(30));
             if (gw[0] != null) {
                 gw[0].close();
             }

@@ -244,6 +244,33 @@ final class ReplicaSupervisor implements Scaler, AutoCloseable {
         }
     }
 
+    /**
+     * Drains every replica at the gateway (no new requests) and waits, up to {@code timeout}, for
+     * the requests in flight to finish; used before a shutdown so none is cut off.
+     */
+    void drainAll(Duration timeout) {
+        AdminClient g = gateway;
+        if (g == null) {
+            return;
+        }
+        List<Replica> all;
+        synchronized (this) {
+            all = new ArrayList<>(replicas);
+        }
+        try {
+            for (Replica r : all) {
+                g.call("POST", "/workers/" + AdminClient.encode(host + ":" + r.port) + "/drain", null);
+            }
+            long until = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < until
+                    && g.call("GET", "/workers", null).replace(" ", "").matches("(?s).*\"in_flight_requests\":[1-9].*")) {
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            System.err.println("[launch] could not drain: " + e.getMessage());
+        }
+    }
+
     /** Stops every replica: SIGTERM to all first, then waits (SIGKILL after 15 s). Safe in a shutdown hook. */
     @Override
     public void close() {
