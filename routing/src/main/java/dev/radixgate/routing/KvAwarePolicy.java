@@ -11,9 +11,11 @@ import java.util.random.RandomGenerator;
 /**
  * radixgate's own policy: send each request where it is predicted to cost least, counting in
  * prompt tokens. For each candidate, cost = the prompt tokens it would have to prefill (the
- * prompt minus the prefix the replica is predicted to hold) + the work already on it (prompt
- * tokens in flight, plus {@code DECODE_TOKENS_PER_REQUEST} for each request in flight or queued,
- * using the engine's own report when it says more). The prefix prediction is the cache-aware
+ * prompt minus the prefix the replica is predicted to hold) + the work already on it: the prompts
+ * still waiting for their prefill (the engine's reported queue, at the average prompt size in
+ * flight) plus {@code DECODE_TOKENS_PER_REQUEST} for every request in flight. Prompts already
+ * prefilled are not counted again: counting every in-flight prompt in full made one request of
+ * imbalance outweigh a cached 2k-token prefix and scattered prefix groups. The prefix prediction is the cache-aware
  * policy's per-model tree, kept honest by the engines' cache events: when an engine reports that
  * it holds fewer tokens than the tree believes (after evictions or a flush), the worker's share
  * of the tree is evicted down to what the engine holds.
@@ -74,8 +76,12 @@ final class KvAwarePolicy implements RoutingPolicy {
         for (Worker w : candidates) {
             int matchedChars = text.isEmpty() ? 0 : tree.prefixMatchLength(text, w.id());
             double uncached = (text.length() - matchedChars) * tokensPerChar;
-            double queued = Math.max(w.inFlightRequests(), Loads.requests(w));
-            double cost = uncached + w.inFlightTokens() + queued * DECODE_TOKENS_PER_REQUEST;
+            int inFlight = w.inFlightRequests();
+            double avgPrompt = inFlight == 0 ? 0 : (double) w.inFlightTokens() / inFlight;
+            EngineLoad e = w.engineLoad();
+            double waitingPrefill = e.known() ? Math.min(e.queuedRequests(), inFlight) * avgPrompt : 0;
+            double requests = Math.max(inFlight, Loads.requests(w));
+            double cost = uncached + waitingPrefill + requests * DECODE_TOKENS_PER_REQUEST;
             if (cost < bestCost) {
                 best = w;
                 bestCost = cost;
