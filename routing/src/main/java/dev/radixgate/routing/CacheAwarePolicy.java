@@ -3,13 +3,10 @@ package dev.radixgate.routing;
 import dev.radixgate.cachetree.PrefixMatch;
 import dev.radixgate.cachetree.PrefixTree;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,18 +27,16 @@ final class CacheAwarePolicy implements RoutingPolicy {
 
     private final PolicyConfig config;
     private final RandomGenerator random;
-    private final LongSupplier clock;
-    private final Map<String, PrefixTree> trees;
+    private final PrefixTrees trees;
 
-    CacheAwarePolicy(PolicyConfig config, RandomGenerator random, LongSupplier clock, Map<String, PrefixTree> trees) {
+    CacheAwarePolicy(PolicyConfig config, RandomGenerator random, PrefixTrees trees) {
         this.config = config;
         this.random = random;
-        this.clock = clock;
         this.trees = trees;
     }
 
     /** The trees, so that a reconfigured policy keeps what this one learned. */
-    Map<String, PrefixTree> trees() {
+    PrefixTrees trees() {
         return trees;
     }
 
@@ -55,16 +50,12 @@ final class CacheAwarePolicy implements RoutingPolicy {
         return config;
     }
 
-    private PrefixTree tree(String model) {
-        return trees.computeIfAbsent(model == null ? "" : model, m -> PrefixTree.create(clock));
-    }
-
     @Override
     public Optional<Selection> select(RoutingRequest request, List<? extends Worker> candidates) {
         if (candidates.isEmpty()) {
             return Optional.empty();
         }
-        PrefixTree tree = tree(request.model());
+        PrefixTree tree = trees.forModel(request.model());
         String text = request.routingText();
         Worker chosen;
         String decision;
@@ -112,26 +103,16 @@ final class CacheAwarePolicy implements RoutingPolicy {
 
     @Override
     public void onWorkerRemoved(String workerId) {
-        trees.values().forEach(t -> t.removeTenant(workerId));
+        trees.removeWorker(workerId);
     }
 
     @Override
     public void maintain() {
-        for (PrefixTree tree : trees.values()) {
-            for (String tenant : tree.tenantSizes().keySet()) {
-                tree.evictTenant(tenant, config.maxTreeSize());
-            }
-        }
+        trees.evictEach(config.maxTreeSize());
     }
 
     @Override
     public Map<String, Long> treeSizes() {
-        Map<String, Long> out = new HashMap<>();
-        trees.values().forEach(t -> t.tenantSizes().forEach((k, v) -> out.merge(k, v, Long::sum)));
-        return out;
-    }
-
-    static Map<String, PrefixTree> newTrees() {
-        return new ConcurrentHashMap<>();
+        return trees.sizes();
     }
 }

@@ -4,8 +4,6 @@ import dev.radixgate.cachetree.PrefixTree;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -32,18 +30,15 @@ final class KvAwarePolicy implements RoutingPolicy {
 
     private final PolicyConfig config;
     private final RandomGenerator random;
-    private final Map<String, PrefixTree> trees;
-    private final LongSupplier clock;
-    private final Map<String, Long> engineCached = new ConcurrentHashMap<>();
+    private final PrefixTrees trees;
 
-    KvAwarePolicy(PolicyConfig config, RandomGenerator random, LongSupplier clock, Map<String, PrefixTree> trees) {
+    KvAwarePolicy(PolicyConfig config, RandomGenerator random, PrefixTrees trees) {
         this.config = config;
         this.random = random;
-        this.clock = clock;
         this.trees = trees;
     }
 
-    Map<String, PrefixTree> trees() {
+    PrefixTrees trees() {
         return trees;
     }
 
@@ -57,16 +52,12 @@ final class KvAwarePolicy implements RoutingPolicy {
         return config;
     }
 
-    private PrefixTree tree(String model) {
-        return trees.computeIfAbsent(model == null ? "" : model, m -> PrefixTree.create(clock));
-    }
-
     @Override
     public Optional<Selection> select(RoutingRequest request, List<? extends Worker> candidates) {
         if (candidates.isEmpty()) {
             return Optional.empty();
         }
-        PrefixTree tree = tree(request.model());
+        PrefixTree tree = trees.forModel(request.model());
         String text = request.routingText();
         double tokensPerChar = text.isEmpty() ? 0 : (double) request.estimatedTokens() / text.length();
         Worker best = null;
@@ -105,8 +96,7 @@ final class KvAwarePolicy implements RoutingPolicy {
 
     @Override
     public void onWorkerRemoved(String workerId) {
-        trees.values().forEach(t -> t.removeTenant(workerId));
-        engineCached.remove(workerId);
+        trees.removeWorker(workerId);
     }
 
     /**
@@ -115,30 +105,20 @@ final class KvAwarePolicy implements RoutingPolicy {
      */
     @Override
     public void onEngineCache(String workerId, long tokens) {
-        engineCached.put(workerId, tokens);
-        long chars = tokens * 4;
-        for (PrefixTree t : trees.values()) {
-            if (tokens == 0) {
-                t.removeTenant(workerId);
-            } else {
-                t.evictTenant(workerId, chars);
-            }
+        if (tokens == 0) {
+            trees.removeWorker(workerId);
+        } else {
+            trees.evictWorker(workerId, tokens * 4);
         }
     }
 
     @Override
     public void maintain() {
-        for (PrefixTree tree : trees.values()) {
-            for (String tenant : tree.tenantSizes().keySet()) {
-                tree.evictTenant(tenant, config.maxTreeSize());
-            }
-        }
+        trees.evictEach(config.maxTreeSize());
     }
 
     @Override
     public Map<String, Long> treeSizes() {
-        Map<String, Long> out = new java.util.HashMap<>();
-        trees.values().forEach(t -> t.tenantSizes().forEach((k, v) -> out.merge(k, v, Long::sum)));
-        return out;
+        return trees.sizes();
     }
 }

@@ -29,10 +29,10 @@ public final class RoutingPolicies {
             case "round_robin" -> new SimplePolicies.RoundRobinPolicy(config, new AtomicLong());
             case "power_of_two" -> new SimplePolicies.PowerOfTwoPolicy(config, random);
             case "consistent_hash" -> new ConsistentHashPolicy(config, random);
-            case "cache_aware" -> new CacheAwarePolicy(config, random, clock,
-                    previous instanceof CacheAwarePolicy p ? p.trees() : CacheAwarePolicy.newTrees());
-            case "kv_aware" -> new KvAwarePolicy(config, random, clock,
-                    previous instanceof KvAwarePolicy p ? p.trees() : CacheAwarePolicy.newTrees());
+            case "cache_aware" -> new CacheAwarePolicy(config, random,
+                    previous instanceof CacheAwarePolicy p ? p.trees() : new PrefixTrees(clock));
+            case "kv_aware" -> new KvAwarePolicy(config, random,
+                    previous instanceof KvAwarePolicy p ? p.trees() : new PrefixTrees(clock));
             default -> throw new InvalidConfigException("policy", "unknown policy '" + config.policy() + "'");
         };
     }
