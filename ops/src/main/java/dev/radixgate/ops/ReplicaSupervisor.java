@@ -191,6 +191,11 @@ final class ReplicaSupervisor implements Scaler, AutoCloseable {
         throw new Main.UserError("engine-" + r.index + " did not become healthy within 300 s");
     }
 
+    /** The process of replica {@code index} (for tests and diagnostics). */
+    synchronized Process processOf(int index) {
+        return replicas.get(index).process;
+    }
+
     @Override
     public synchronized int replicas() {
         return replicas.size();
