@@ -49,7 +49,6 @@ class SchedulerInvariantsTest {
             "20000, 16, 256, 2048, lpm, 1.3"})
     void everyRequestFinishesAndEveryPageComesBack(int total, int pageSize, int maxRunning, int chunk, String policy,
                                                    double conservativeness) throws Exception {
-        List<String> logs = new ConcurrentLinkedQueue<String>().stream().toList();
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
         SchedulerConfig cfg = config(total, pageSize, maxRunning, chunk, policy, conservativeness);
         Random rnd = new Random(total + pageSize);
@@ -109,6 +108,5 @@ class SchedulerInvariantsTest {
                     "a small pool under a low conservativeness retracts");
         }
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("Prefill batch. #new-seq: ")));
-        assertTrue(logs.isEmpty());
     }
 }
