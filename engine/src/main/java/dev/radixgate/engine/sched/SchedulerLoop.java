@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * requests are retracted (fewest generated tokens first, ties: longest prompt) with their KV
  * kept in the radix cache, and new_token_ratio is re-estimated. A finished request's KV goes
  * into the radix cache (page-aligned); what the cache already held, and a partial last page,
- * are freed.
+ * are freed. Where each request's KV lives is KvPlacement's business; this class decides what
+ * runs when.
  */
 final class SchedulerLoop implements Scheduler {
 
@@ -67,10 +68,7 @@ final class SchedulerLoop implements Scheduler {
     private long tokensSinceLog;
     private long lastLogNanos = System.nanoTime();
     private double genThroughput;
-    private long promptTokensAdmitted;
-    private long deviceHitTokens;
-    private long hostHitTokens;
-    private long cachedTokensAdmitted;
+    private final KvPlacement kv;
 
     SchedulerLoop(SchedulerConfig cfg, Executor executor, Consumer<String> log, SchedulerObserver observer) {
         this.cfg = cfg;
@@ -95,6 +93,7 @@ final class SchedulerLoop implements Scheduler {
             KvAllocator host = KvAllocator.paged((int) Math.min(Integer.MAX_VALUE / 2, (long) (alloc.totalSlots() * cfg.hicacheRatio())), page);
             cache.enableHostTier(host, executor.hostTier(host.totalPages(), page));
         }
+        this.kv = new KvPlacement(cfg, alloc, cache);
         this.random = new java.util.Random(cfg.seed());
         this.ratio = new NewTokenRatio(cfg.conservativeness());
         this.thread = new Thread(this::run, "radixgate-scheduler");
@@ -249,7 +248,7 @@ final class SchedulerLoop implements Scheduler {
         if (chunked != null) {
             Req r = chunked;
             int extend = Math.min(r.totalTokens() - r.computed, chunkBudget);
-            if (!reserveExtend(r, extend)) {
+            if (!kv.reserveExtend(r, extend)) {
                 return List.of();
             }
             batch.add(r);
@@ -277,9 +276,9 @@ final class SchedulerLoop implements Scheduler {
             }
             int thisChunk = Math.min(extend, chunkBudget);
             waiting.pollFirst();
-            admit(r, m, cached, fromHost);
-            if (!reserveExtend(r, thisChunk)) {
-                release(r, false);
+            kv.admit(r, m, cached, fromHost);
+            if (!kv.reserveExtend(r, thisChunk)) {
+                kv.release(r, false);
                 r.resetKv();
                 waiting.addFirst(r);
                 break;
@@ -325,50 +324,6 @@ final class SchedulerLoop implements Scheduler {
         }
     }
 
-    /** Takes the cached prefix: its pages become the request's first positions; the path is locked. */
-    private void admit(Req r, RadixCache.Match m, int cached, int fromHost) {
-        r.resetKv();
-        if (cached > 0) {
-            cache.lock(m.node());
-            r.locked = m.node();
-            for (int p = 0; p < cached; p += page) {
-                r.addPageSlots(m.slots()[p] / page, page);
-            }
-        }
-        r.cachedLen = cached;
-        r.computed = cached;
-        if (r.reportedCached < 0) {
-            r.reportedCached = cached;
-            hostHitTokens += Math.min(fromHost, cached);
-            deviceHitTokens += Math.max(0, cached - fromHost);
-            promptTokensAdmitted += r.prompt.length;
-            cachedTokensAdmitted += Math.min(cached, r.prompt.length);
-        }
-    }
-
-    /** Makes sure pages cover positions up to computed + extend, evicting cache if needed. */
-    private boolean reserveExtend(Req r, int extend) {
-        int needSlots = r.computed + extend - r.capacity;
-        if (needSlots <= 0) {
-            return true;
-        }
-        return grow(r, (needSlots + page - 1) / page);
-    }
-
-    private boolean grow(Req r, int pages) {
-        if (alloc.freePages() < pages) {
-            cache.evict((pages - alloc.freePages()) * page, alloc::free);
-        }
-        int[] got = alloc.allocate(pages);
-        if (got == null) {
-            return false;
-        }
-        for (int p : got) {
-            r.addOwnPage(p, page);
-        }
-        return true;
-    }
-
     private void runPrefill(List<Req> batch) {
         List<ForwardBatch.Sequence> seqs = new ArrayList<>(batch.size());
         int newTokens = 0, cachedTokens = 0, newSeqs = 0;
@@ -387,12 +342,12 @@ final class SchedulerLoop implements Scheduler {
             }
         }
         log.accept(String.format("Prefill batch. #new-seq: %d, #new-token: %d, #cached-token: %d, token usage: %.2f, #running-req: %d, #queue-req: %d",
-                newSeqs, newTokens, cachedTokens, tokenUsage(), running.size(), waiting.size()));
+                newSeqs, newTokens, cachedTokens, kv.tokenUsage(), running.size(), waiting.size()));
         ForwardResult result = executor.forward(new ForwardBatch(seqs));
         for (int i = 0; i < batch.size(); i++) {
             Req r = batch.get(i);
             r.computed += seqs.get(i).newTokens().length;
-            cacheUnfinished(r);
+            kv.cacheUnfinished(r);
             if (r.computed < r.totalTokens()) {
                 continue; // more chunks to come
             }
@@ -418,7 +373,7 @@ final class SchedulerLoop implements Scheduler {
         List<ForwardBatch.Sequence> seqs = new ArrayList<>(running.size());
         long context = 0;
         for (Req r : running) {
-            if (r.totalTokens() > r.capacity && !grow(r, 1)) {
+            if (r.totalTokens() > r.capacity && !kv.grow(r, 1)) {
                 throw new IllegalStateException("no KV page for a running request after retraction");
             }
             int pos = r.totalTokens() - 1;
@@ -442,7 +397,7 @@ final class SchedulerLoop implements Scheduler {
             tokensSinceLog = 0;
             lastLogNanos = now;
             log.accept(String.format("Decode batch. #running-req: %d, #token: %d, token usage: %.2f, cuda graph: %s, gen throughput (token/s): %.2f, #queue-req: %d",
-                    running.size(), usedTokens(), tokenUsage(), executor.lastDecodeUsedCudaGraph() ? "True" : "False", genThroughput, waiting.size()));
+                    running.size(), kv.usedTokens(), kv.tokenUsage(), executor.lastDecodeUsedCudaGraph() ? "True" : "False", genThroughput, waiting.size()));
         }
         if (context < 0) {
             throw new IllegalStateException();
@@ -461,7 +416,7 @@ final class SchedulerLoop implements Scheduler {
             if (victim.totalTokens() > victim.capacity) {
                 needPages--;
             }
-            release(victim, true);
+            kv.release(victim, true);
             victim.resetKv();
             waiting.addFirst(victim);
             retracted++;
@@ -504,70 +459,10 @@ final class SchedulerLoop implements Scheduler {
         int[] fresh = java.util.Arrays.copyOfRange(r.output, r.emitted, r.outputLen);
         r.emitted = r.outputLen;
         if (finish != null) {
-            release(r, true);
+            kv.release(r, true);
             observer.finished(r.prompt.length, r.outputLen, Math.max(0, r.reportedCached), (now - r.arrivalNanos) / 1e9);
         }
         r.listener.onOutput(fresh, finish, r.prompt.length, Math.max(0, r.reportedCached));
-    }
-
-    /**
-     * SGLang's cache_unfinished_req: after a prefill (or a chunk of one) the request's computed,
-     * page-aligned tokens go into the radix cache at once, so that requests queued behind it with
-     * the same prefix reuse them instead of computing them again. The request then holds (locks)
-     * the cached path; pages the cache already had for the same tokens replace its own copies.
-     */
-    private void cacheUnfinished(Req r) {
-        int aligned = r.computed / page * page;
-        if (cfg.disableRadixCache() || aligned <= r.cachedLen) {
-            return;
-        }
-        int[] tokens = java.util.Arrays.copyOf(r.allTokens(), aligned);
-        int dup = cache.insert(tokens, java.util.Arrays.copyOf(r.slots, aligned));
-        RadixCache.Match m = cache.match(tokens);
-        if (dup > r.cachedLen) { // someone cached these tokens first: use theirs, free ours
-            for (int p = r.cachedLen; p < dup; p += page) {
-                alloc.free(r.slots[p] / page);
-            }
-            System.arraycopy(m.slots(), r.cachedLen, r.slots, r.cachedLen, dup - r.cachedLen);
-        }
-        cache.lock(m.node());
-        if (r.locked != null) {
-            cache.unlock(r.locked);
-        }
-        r.locked = m.node();
-        int handedOver = (aligned - r.cachedLen) / page;
-        System.arraycopy(r.ownPages, handedOver, r.ownPages, 0, r.ownPageCount - handedOver);
-        r.ownPageCount -= handedOver;
-        r.cachedLen = aligned;
-    }
-
-    /**
-     * Gives a request's KV back: positions with computed KV go into the radix cache (page-aligned)
-     * when {@code keep}; duplicates of what the cache holds, partial pages and the rest are freed.
-     */
-    private void release(Req r, boolean keep) {
-        int aligned = r.computed / page * page;
-        int keptUpTo = r.cachedLen; // pages below are the cache's own
-        if (keep && !cfg.disableRadixCache() && aligned > r.cachedLen) {
-            int[] tokens = java.util.Arrays.copyOf(r.allTokens(), aligned);
-            int dup = cache.insert(tokens, java.util.Arrays.copyOf(r.slots, aligned));
-            for (int p = r.cachedLen; p < Math.min(dup, aligned); p += page) {
-                alloc.free(r.slots[p] / page);
-            }
-            keptUpTo = aligned;
-        }
-        for (int i = 0; i < r.ownPageCount; i++) {
-            int pg = r.ownPages[i];
-            int firstPos = r.cachedLen + i * page;
-            if (firstPos >= keptUpTo) {
-                alloc.free(pg);
-            }
-        }
-        r.ownPageCount = 0;
-        if (r.locked != null) {
-            cache.unlock(r.locked);
-            r.locked = null;
-        }
     }
 
     private boolean abortNow(String rid) {
@@ -596,7 +491,7 @@ final class SchedulerLoop implements Scheduler {
 
     private void finishAborted(Req r, boolean holdsKv) {
         if (holdsKv) {
-            release(r, true);
+            kv.release(r, true);
         }
         r.stop.abort("aborted");
         r.listener.onOutput(new int[0], new StopCondition.Finish("abort", "aborted"), r.prompt.length, Math.max(0, r.reportedCached));
@@ -613,7 +508,7 @@ final class SchedulerLoop implements Scheduler {
         chunked = null;
         for (Req r : all) {
             try {
-                release(r, false);
+                kv.release(r, false);
             } catch (RuntimeException ignored) {
                 // the state is being torn down
             }
@@ -621,17 +516,9 @@ final class SchedulerLoop implements Scheduler {
         }
     }
 
-    private long usedTokens() {
-        return (long) alloc.totalSlots() - alloc.freeSlots() - cache.evictableTokens();
-    }
-
-    private double tokenUsage() {
-        return (double) usedTokens() / alloc.totalSlots();
-    }
-
     private void publishStats() {
-        stats = new SchedulerStats(running.size(), waiting.size() + (chunked != null ? 1 : 0), usedTokens(), alloc.totalSlots(),
-                ratio.value(), genThroughput, promptTokensAdmitted == 0 ? 0 : (double) cachedTokensAdmitted / promptTokensAdmitted,
-                cache.totalTokens(), deviceHitTokens, hostHitTokens, cache.hostTokens());
+        stats = new SchedulerStats(running.size(), waiting.size() + (chunked != null ? 1 : 0), kv.usedTokens(), alloc.totalSlots(),
+                ratio.value(), genThroughput, kv.promptTokensAdmitted == 0 ? 0 : (double) kv.cachedTokensAdmitted / kv.promptTokensAdmitted,
+                cache.totalTokens(), kv.deviceHitTokens, kv.hostHitTokens, cache.hostTokens());
     }
 }
