@@ -105,7 +105,7 @@ final class UpstreamClient implements AutoCloseable {
                 return readHead(c, method);
             } catch (IOException e) {
                 c.closeQuietly();
-                if (!reused || e instanceof java.net.SocketTimeoutException || c.in.available() < 0) {
+                if (!reused || e instanceof java.net.SocketTimeoutException) {
                     throw e;
                 }
                 reused = false; // the pooled connection had gone stale: once more on a fresh one

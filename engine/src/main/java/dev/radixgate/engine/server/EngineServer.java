@@ -56,6 +56,7 @@ final class EngineServer implements Engine {
     private final EngineMetrics metrics;
     private final CacheEventHub cacheEvents;
     private final MemoryPlan plan;
+    private InferenceApi api;
     private Undertow server;
     private int port;
 
@@ -193,7 +194,7 @@ final class EngineServer implements Engine {
     }
 
     private void listen() {
-        InferenceApi api = new InferenceApi(json, scheduler, tokenizer, template, new java.util.HashSet<>(model.eosTokenIds()), modelName);
+        api = new InferenceApi(json, scheduler, tokenizer, template, new java.util.HashSet<>(model.eosTokenIds()), modelName);
         RoutingHandler r = io.undertow.Handlers.routing();
         r.post("/generate", guard(api::generate));
         r.post("/v1/completions", guard(api::completions));
@@ -268,11 +269,10 @@ final class EngineServer implements Engine {
         m.put("owned_by", "radixgate");
         m.put("root", modelName);
         m.put("max_model_len", schedulerConfig.contextLength());
-        new InferenceApi(json, scheduler, tokenizer, template, Set.of(), modelName).send(ex, json.valueToTree(Map.of("object", "list", "data", List.of(m))));
+        api.send(ex, json.valueToTree(Map.of("object", "list", "data", List.of(m))));
     }
 
     private void tokenize(HttpServerExchange ex) throws Exception {
-        InferenceApi api = new InferenceApi(json, scheduler, tokenizer, template, Set.of(), modelName);
         JsonNode b = api.body(ex);
         if (!b.path("text").isTextual()) {
             throw new ApiError(400, "text must be a string", "text");
@@ -282,7 +282,6 @@ final class EngineServer implements Engine {
     }
 
     private void detokenize(HttpServerExchange ex) throws Exception {
-        InferenceApi api = new InferenceApi(json, scheduler, tokenizer, template, Set.of(), modelName);
         JsonNode b = api.body(ex);
         JsonNode t = b.get("tokens");
         if (t == null || !t.isArray()) {
@@ -299,7 +298,6 @@ final class EngineServer implements Engine {
     }
 
     private void healthGenerate(HttpServerExchange ex) throws Exception {
-        InferenceApi api = new InferenceApi(json, scheduler, tokenizer, template, Set.of(), modelName);
         SamplingParams one = new SamplingParams(1, 0, 1, -1, 0, 1, 0, 0, List.of(), Set.of(), true, null, 1);
         try {
             Generation g = api.submit("health-" + UUID.randomUUID(), tokenizer.encode("health", true), one);
@@ -317,7 +315,6 @@ final class EngineServer implements Engine {
     }
 
     private void abortRequest(HttpServerExchange ex) throws Exception {
-        InferenceApi api = new InferenceApi(json, scheduler, tokenizer, template, Set.of(), modelName);
         JsonNode b = api.body(ex);
         if (!b.path("rid").isTextual()) {
             throw new ApiError(400, "rid must be a string", "rid");
