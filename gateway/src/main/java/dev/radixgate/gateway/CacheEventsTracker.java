@@ -69,7 +69,6 @@ final class CacheEventsTracker implements AutoCloseable {
                     continue;
                 }
                 long pages = 0;
-                long lastReportNanos = 0;
                 try (Stream<String> lines = resp.body()) {
                     for (Iterator<String> it = lines.iterator(); it.hasNext() && !closed; ) {
                         String line = it.next();
@@ -87,12 +86,10 @@ final class CacheEventsTracker implements AutoCloseable {
                         long tokens = pages * Math.max(1, ev.path("page_size").asInt(1));
                         cachedTokens.put(w.id(), tokens);
                         w.engineCachedTokens(tokens);
-                        long now = System.nanoTime();
-                        // Removals are reported at once (they are what keeps the tree honest: the tree grows from
-                        // routing decisions, not from these events), growth at most every 0.5 s.
-                        if (!ev.path("type").asText().equals("stored") || now - lastReportNanos > 500_000_000L) {
-                            policy.get().onEngineCache(w.id(), tokens);
-                            lastReportNanos = now;
+                        // Only a loss can make the tree wrong (it grows from routing decisions, running ahead
+                        // of the engine's prefills), so only removals and snapshots are reported.
+                        if (!ev.path("type").asText().equals("stored")) {
+                            policy.get().onEngineCache(w.id(), tokens, w.inFlightTokens());
                         }
                     }
                 }

@@ -32,7 +32,7 @@ final class EngineOptions {
     double simGpuMemoryGb;
 
     @Option(names = "--sim-timing", description = "Sim executor constants, e.g. bandwidth=4.3e12,flops=790e12 (keys: weight_bytes, "
-            + "bandwidth, flops, parameters, kv_bytes_per_token, attention_flops_per_pair, graph_overhead_ms, eager_overhead_ms).")
+            + "bandwidth, flops, parameters, kv_bytes_per_token, attention_flops_per_pair, graph_overhead_ms, eager_overhead_ms, time_scale: wall seconds per simulated second).")
     String simTiming;
 
     @Option(names = "--max-total-tokens", defaultValue = "-1", description = "KV pool size in tokens (overrides the memory formula).")
@@ -80,6 +80,10 @@ final class EngineOptions {
     @Option(names = "--decode-log-interval", defaultValue = "40", description = "Decode steps between decode log lines (default: ${DEFAULT-VALUE}).")
     int decodeLogInterval;
 
+    @Option(names = "--stream-interval", defaultValue = "1",
+            description = "Tokens between streamed chunks: larger means fewer, bigger chunks and higher throughput (default: ${DEFAULT-VALUE}).")
+    int streamInterval;
+
     @Option(names = "--context-length", defaultValue = "-1", description = "Context length (default: the model's).")
     int contextLength;
 
@@ -98,6 +102,6 @@ final class EngineOptions {
                 pageSize, disableRadixCache, disableCudaGraph ? 0 : cudaGraphMaxBs, enableMetrics, decodeLogInterval, contextLength,
                 randomSeed, apiKey, servedModelName,
                 cpuThreads > 0 ? cpuThreads : Math.max(1, Runtime.getRuntime().availableProcessors()),
-                enableHierarchicalCache, hicacheRatio, simTiming);
+                enableHierarchicalCache, hicacheRatio, simTiming, streamInterval);
     }
 }

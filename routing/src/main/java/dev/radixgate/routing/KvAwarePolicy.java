@@ -100,15 +100,18 @@ final class KvAwarePolicy implements RoutingPolicy {
     }
 
     /**
-     * The engine reports holding {@code tokens} tokens of KV cache: the worker's share of the trees
-     * is evicted down to that (in characters, at about four per token), least recently used first.
+     * The engine reports holding {@code cachedTokens} tokens of KV cache after an eviction or a
+     * flush: the worker's share of the trees is evicted, least recently used first, down to that
+     * plus the prompts still in flight to it (routed, perhaps not prefilled yet: the tree runs
+     * ahead of the engine and those entries are about to be true), at four characters per token
+     * (text runs about four, token ids two).
      */
     @Override
-    public void onEngineCache(String workerId, long tokens) {
-        if (tokens == 0) {
+    public void onEngineCache(String workerId, long cachedTokens, long pendingTokens) {
+        if (cachedTokens + pendingTokens == 0) {
             trees.removeWorker(workerId);
         } else {
-            trees.evictWorker(workerId, tokens * 4);
+            trees.evictWorker(workerId, (cachedTokens + pendingTokens) * 4);
         }
     }
 

@@ -27,8 +27,12 @@ public interface RoutingPolicy {
     /** Forgets a worker that left the gateway (its prefix-tree entries, ring position, ...). */
     default void onWorkerRemoved(String workerId) {}
 
-    /** The engine of {@code workerId} reports holding {@code tokens} tokens in its radix cache (cache events). */
-    default void onEngineCache(String workerId, long tokens) {}
+    /**
+     * The engine of {@code workerId} reports, after evicting or flushing, holding {@code cachedTokens}
+     * tokens in its radix cache (cache events), while {@code pendingTokens} prompt tokens routed to it
+     * are still in flight (some perhaps not prefilled yet, so not in its cache but soon to be).
+     */
+    default void onEngineCache(String workerId, long cachedTokens, long pendingTokens) {}
 
     /** Periodic upkeep (the cache-aware policies evict their trees here); called by the gateway. */
     default void maintain() {}

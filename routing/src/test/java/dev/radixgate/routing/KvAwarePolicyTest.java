@@ -43,9 +43,11 @@ class KvAwarePolicyTest {
         String text = "z".repeat(4000);
         p.select(RoutingRequest.ofText(text), List.of(a));
         assertEquals(4000L, p.treeSizes().get("a"));
-        p.onEngineCache("a", 500); // the engine holds ~500 tokens: about 2000 chars
+        p.onEngineCache("a", 2000, 0); // the engine evicted down to 2000 tokens: the tree keeps it all
+        assertEquals(4000L, p.treeSizes().get("a"));
+        p.onEngineCache("a", 300, 200); // 300 cached + 200 in flight: about 2000 chars
         assertEquals(true, p.treeSizes().getOrDefault("a", 0L) <= 2000);
-        p.onEngineCache("a", 0); // flushed
+        p.onEngineCache("a", 0, 0); // flushed, nothing in flight
         assertEquals(0L, p.treeSizes().getOrDefault("a", 0L));
         // with nothing cached anywhere, the less loaded worker wins
         a.load(1, 0);

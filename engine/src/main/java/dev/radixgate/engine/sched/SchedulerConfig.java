@@ -20,11 +20,23 @@ import java.util.Set;
  * @param seed                    {@code --random-seed}
  * @param hicacheRatio            {@code --hicache-ratio} with {@code --enable-hierarchical-cache}: the host tier's
  *                                size over the device pool's; 0 turns the hierarchical cache off
+ * @param streamInterval          {@code --stream-interval}: a running request's new tokens are handed to its
+ *                                listener every this many tokens (and always on the first and the last)
  */
 public record SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRequests, int maxPrefillTokens,
                               int chunkedPrefillSize, String schedulePolicy, double conservativeness,
                               boolean disableRadixCache, int decodeLogInterval, int contextLength,
-                              Set<Integer> eosTokenIds, int vocab, long seed, double hicacheRatio) {
+                              Set<Integer> eosTokenIds, int vocab, long seed, double hicacheRatio,
+                              int streamInterval) {
+
+    /** Streaming every token. */
+    public SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRequests, int maxPrefillTokens,
+                           int chunkedPrefillSize, String schedulePolicy, double conservativeness,
+                           boolean disableRadixCache, int decodeLogInterval, int contextLength,
+                           Set<Integer> eosTokenIds, int vocab, long seed, double hicacheRatio) {
+        this(maxTotalTokens, pageSize, maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, schedulePolicy, conservativeness,
+                disableRadixCache, decodeLogInterval, contextLength, eosTokenIds, vocab, seed, hicacheRatio, 1);
+    }
 
     /** Without the hierarchical cache. */
     public SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRequests, int maxPrefillTokens,
@@ -48,6 +60,7 @@ public record SchedulerConfig(int maxTotalTokens, int pageSize, int maxRunningRe
         require(conservativeness > 0, "--schedule-conservativeness must be > 0");
         require(decodeLogInterval >= 1, "--decode-log-interval must be >= 1");
         require(contextLength >= 2, "--context-length must be >= 2");
+        require(streamInterval >= 1, "--stream-interval must be >= 1");
         require(hicacheRatio == 0 || hicacheRatio >= 1, "--hicache-ratio must be >= 1 (host tier at least the size of the device pool)");
     }
 

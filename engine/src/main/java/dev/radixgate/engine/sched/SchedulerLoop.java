@@ -456,6 +456,9 @@ final class SchedulerLoop implements Scheduler {
         }
         r.lastTokenNanos = now;
         StopCondition.Finish finish = r.stop.finished() ? r.stop.finish() : null;
+        if (finish == null && r.outputLen > 1 && (r.outputLen - r.emitted) < cfg.streamInterval()) {
+            return;
+        }
         int[] fresh = java.util.Arrays.copyOfRange(r.output, r.emitted, r.outputLen);
         r.emitted = r.outputLen;
         if (finish != null) {

@@ -33,6 +33,7 @@ import java.nio.file.Path;
  * @param enableHierarchicalCache keep evicted KV pages in a host-memory tier and load them back on a match
  * @param hicacheRatio           the host tier's size over the device pool's
  * @param simTiming              overrides of the sim executor's timing constants ({@code key=value,...}), or null
+ * @param streamInterval         {@code --stream-interval}: tokens between streamed chunks
  */
 public record EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,
                            double memFractionStatic, double cpuMemoryBudgetGb, double simGpuMemoryGb, int maxTotalTokens,
@@ -40,7 +41,21 @@ public record EngineConfig(Path modelPath, String loadFormat, String host, int p
                            double schedulConservativeness, int pageSize, boolean disableRadixCache, int cudaGraphMaxBs,
                            boolean enableMetrics, int decodeLogInterval, int contextLength, long randomSeed, String apiKey,
                            String servedModelName, int threads, boolean enableHierarchicalCache, double hicacheRatio,
-                           String simTiming) {
+                           String simTiming, int streamInterval) {
+
+    /** Streaming every token. */
+    public EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,
+                        double memFractionStatic, double cpuMemoryBudgetGb, double simGpuMemoryGb, int maxTotalTokens,
+                        int maxRunningRequests, int maxPrefillTokens, int chunkedPrefillSize, String schedulePolicy,
+                        double schedulConservativeness, int pageSize, boolean disableRadixCache, int cudaGraphMaxBs,
+                        boolean enableMetrics, int decodeLogInterval, int contextLength, long randomSeed, String apiKey,
+                        String servedModelName, int threads, boolean enableHierarchicalCache, double hicacheRatio,
+                        String simTiming) {
+        this(modelPath, loadFormat, host, port, device, memFractionStatic, cpuMemoryBudgetGb, simGpuMemoryGb, maxTotalTokens,
+                maxRunningRequests, maxPrefillTokens, chunkedPrefillSize, schedulePolicy, schedulConservativeness, pageSize,
+                disableRadixCache, cudaGraphMaxBs, enableMetrics, decodeLogInterval, contextLength, randomSeed, apiKey,
+                servedModelName, threads, enableHierarchicalCache, hicacheRatio, simTiming, 1);
+    }
 
     /** With the sim executor's default timing. */
     public EngineConfig(Path modelPath, String loadFormat, String host, int port, String device,

@@ -117,7 +117,8 @@ final class EngineServer implements Engine {
         Set<Integer> eos = new java.util.HashSet<>(model.eosTokenIds());
         this.schedulerConfig = new SchedulerConfig(plan.maxTotalTokens(), page, maxRunning, cfg.maxPrefillTokens(), chunk,
                 cfg.schedulePolicy(), cfg.schedulConservativeness(), cfg.disableRadixCache(), cfg.decodeLogInterval(), contextLen,
-                eos, model.vocab(), cfg.randomSeed(), cfg.enableHierarchicalCache() ? cfg.hicacheRatio() : 0);
+                eos, model.vocab(), cfg.randomSeed(), cfg.enableHierarchicalCache() ? cfg.hicacheRatio() : 0,
+                cfg.streamInterval());
         log(String.format("max_total_num_tokens=%d, chunked_prefill_size=%d, max_prefill_tokens=%d, max_running_requests=%d, context_len=%d, available_gpu_mem=%.2f GB",
                 plan.maxTotalTokens(), chunk, cfg.maxPrefillTokens(), maxRunning, contextLen, plan.availableBytes() / 1e9));
         String engineId = cfg.host() + ":" + cfg.port();

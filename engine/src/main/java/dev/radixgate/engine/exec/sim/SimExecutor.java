@@ -57,7 +57,7 @@ public final class SimExecutor implements Executor {
             seconds = timing.prefillSeconds(batch.totalNewTokens(), pairs);
         }
         simulatedSeconds += seconds;
-        long until = System.nanoTime() + (long) (seconds * 1e9);
+        long until = System.nanoTime() + (long) (seconds * timing.timeScale() * 1e9);
         for (long left; (left = until - System.nanoTime()) > 0; ) {
             LockSupport.parkNanos(left);
         }

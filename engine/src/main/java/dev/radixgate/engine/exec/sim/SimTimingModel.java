@@ -13,10 +13,20 @@ package dev.radixgate.engine.exec.sim;
  * @param attentionFlopsPerPair FLOPs per (query, key) pair across layers (4 · layers · hidden)
  * @param graphOverhead      per decode step with a CUDA graph (batch ≤ cuda_graph_max_bs), seconds
  * @param eagerOverhead      per decode step without one, and per prefill, seconds
+ * @param timeScale          wall seconds waited per modeled second: above 1 the simulated device runs
+ *                           slower than the model says, so that a small host's CPU (scheduler, HTTP,
+ *                           load generator) stays a small share of each step; rates and latencies
+ *                           measured from outside then convert back by this factor
  */
 public record SimTimingModel(double weightBytes, double bandwidth, double flops, double parameters,
                              double kvBytesPerToken, double attentionFlopsPerPair, double graphOverhead,
-                             double eagerOverhead) {
+                             double eagerOverhead, double timeScale) {
+
+    /** In real time (a time scale of 1). */
+    public SimTimingModel(double weightBytes, double bandwidth, double flops, double parameters, double kvBytesPerToken,
+                          double attentionFlopsPerPair, double graphOverhead, double eagerOverhead) {
+        this(weightBytes, bandwidth, flops, parameters, kvBytesPerToken, attentionFlopsPerPair, graphOverhead, eagerOverhead, 1);
+    }
 
     public static final SimTimingModel H100_LLAMA_8B = new SimTimingModel(16.1e9, 3.0e12, 700e12, 8.0e9,
             131072, 4.0 * 32 * 4096, 0.3e-3, 1.5e-3);
@@ -25,14 +35,14 @@ public record SimTimingModel(double weightBytes, double bandwidth, double flops,
      * This model with the constants named in {@code spec} replaced: comma-separated
      * {@code key=value} pairs, keys {@code weight_bytes}, {@code bandwidth}, {@code flops},
      * {@code parameters}, {@code kv_bytes_per_token}, {@code attention_flops_per_pair},
-     * {@code graph_overhead_ms}, {@code eager_overhead_ms} (e.g. {@code bandwidth=4.3e12,flops=790e12}
+     * {@code graph_overhead_ms}, {@code eager_overhead_ms}, {@code time_scale} (e.g. {@code bandwidth=4.3e12,flops=790e12}
      * for an H200). An empty spec returns this model.
      *
      * @throws IllegalArgumentException naming an unknown key or a bad value
      */
     public SimTimingModel with(String spec) {
         double w = weightBytes, b = bandwidth, f = flops, p = parameters, k = kvBytesPerToken, a = attentionFlopsPerPair;
-        double g = graphOverhead, e = eagerOverhead;
+        double g = graphOverhead, e = eagerOverhead, t = timeScale;
         if (spec == null || spec.isBlank()) {
             return this;
         }
@@ -59,11 +69,12 @@ public record SimTimingModel(double weightBytes, double bandwidth, double flops,
                 case "attention_flops_per_pair" -> a = v;
                 case "graph_overhead_ms" -> g = v / 1e3;
                 case "eager_overhead_ms" -> e = v / 1e3;
+                case "time_scale" -> t = v;
                 default -> throw new IllegalArgumentException("--sim-timing: unknown key '" + kv[0].trim() + "' (known: weight_bytes, "
-                        + "bandwidth, flops, parameters, kv_bytes_per_token, attention_flops_per_pair, graph_overhead_ms, eager_overhead_ms)");
+                        + "bandwidth, flops, parameters, kv_bytes_per_token, attention_flops_per_pair, graph_overhead_ms, eager_overhead_ms, time_scale)");
             }
         }
-        return new SimTimingModel(w, b, f, p, k, a, g, e);
+        return new SimTimingModel(w, b, f, p, k, a, g, e, t);
     }
 
     /** Decode step of {@code batch} requests with {@code contextTokens} tokens of context in all. */

@@ -37,4 +37,20 @@ class SimTimingModelTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> H100.with("bandwith=1")).getMessage().contains("bandwith"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> H100.with("flops=fast")).getMessage().contains("flops"));
     }
+
+    @Test
+    void aTimeScaleStretchesTheWaitButNotTheModeledTime() {
+        SimTimingModel slow = H100.with("time_scale=3");
+        assertEquals(3.0, slow.timeScale());
+        assertEquals(H100.decodeSeconds(8, 8000, true), slow.decodeSeconds(8, 8000, true));
+        try (SimExecutor exec = new SimExecutor(slow, 1024, 160, new int[] {7})) {
+            var batch = new dev.radixgate.engine.exec.ForwardBatch(java.util.List.of(
+                    new dev.radixgate.engine.exec.ForwardBatch.Sequence(new int[] {5}, 0, new int[] {0}, true, 1L)));
+            long start = System.nanoTime();
+            exec.forward(batch);
+            double waited = (System.nanoTime() - start) / 1e9;
+            assertEquals(H100.decodeSeconds(1, 1, true), exec.simulatedSeconds(), 1e-12);
+            assertTrue(waited >= 3 * exec.simulatedSeconds(), "waited " + waited + " s for " + exec.simulatedSeconds() + " simulated");
+        }
+    }
 }
