@@ -22,11 +22,17 @@ public record ForwardBatch(List<Sequence> sequences) {
      * @param slots         KV slot of every position {@code 0 .. startPosition + newTokens.length - 1}
      * @param wantLogits    return the logits of the last new token (false for a prefill chunk that is not the last)
      * @param requestKey    identifies the request (the sim executor derives its deterministic tokens from it)
+     * @param choice        how the executor may pick the next token itself, or null to return logits
      */
-    public record Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits, long requestKey) {
+    public record Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits, long requestKey,
+                           TokenChoice choice) {
 
         public Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits) {
-            this(newTokens, startPosition, slots, wantLogits, 0);
+            this(newTokens, startPosition, slots, wantLogits, 0, null);
+        }
+
+        public Sequence(int[] newTokens, int startPosition, int[] slots, boolean wantLogits, long requestKey) {
+            this(newTokens, startPosition, slots, wantLogits, requestKey, null);
         }
 
         public Sequence {

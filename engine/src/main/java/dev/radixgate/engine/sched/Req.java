@@ -40,6 +40,8 @@ final class Req {
     long lastTokenNanos;
 
     final dev.radixgate.engine.tokenizer.IncrementalDetokenizer detokenizer;
+    /** How a GPU executor may pick this request's tokens itself; null when only the host sampler can. */
+    final dev.radixgate.engine.exec.TokenChoice choice;
 
     Req(long key, RequestSpec spec, Sampler sampler, StopCondition stop, RequestListener listener, long now,
         dev.radixgate.engine.tokenizer.IncrementalDetokenizer detokenizer) {
@@ -52,6 +54,9 @@ final class Req {
         this.stop = stop;
         this.listener = listener;
         this.arrivalNanos = now;
+        this.choice = params.penalized() || params.minP() > 0 ? null
+                : new dev.radixgate.engine.exec.TokenChoice(params.greedy() ? 0f : (float) params.temperature(),
+                        params.topK(), (float) params.topP(), params.seed() != null ? params.seed() : key * 0x9E3779B97F4A7C15L);
     }
 
     int totalTokens() {

@@ -334,7 +334,7 @@ final class SchedulerLoop implements Scheduler {
                 tokens[i] = r.tokenAt(r.computed + i);
             }
             boolean last = end == r.totalTokens();
-            seqs.add(new ForwardBatch.Sequence(tokens, r.computed, r.slots, last, r.key));
+            seqs.add(new ForwardBatch.Sequence(tokens, r.computed, r.slots, last, r.key, r.choice));
             newTokens += tokens.length;
             if (r.computed == r.cachedLen) {
                 newSeqs++;
@@ -377,7 +377,7 @@ final class SchedulerLoop implements Scheduler {
                 throw new IllegalStateException("no KV page for a running request after retraction");
             }
             int pos = r.totalTokens() - 1;
-            seqs.add(new ForwardBatch.Sequence(new int[] {r.tokenAt(pos)}, pos, r.slots, true, r.key));
+            seqs.add(new ForwardBatch.Sequence(new int[] {r.tokenAt(pos)}, pos, r.slots, true, r.key, r.choice));
             context += r.totalTokens();
         }
         ForwardResult result = executor.forward(new ForwardBatch(seqs));

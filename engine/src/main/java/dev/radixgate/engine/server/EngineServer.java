@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.radixgate.engine.exec.Executor;
 import dev.radixgate.engine.exec.cpu.CpuExecutor;
+import dev.radixgate.engine.exec.cuda.CudaDevice;
+import dev.radixgate.engine.exec.cuda.CudaException;
+import dev.radixgate.engine.exec.cuda.CudaExecutor;
 import dev.radixgate.engine.exec.sim.SimExecutor;
 import dev.radixgate.engine.exec.sim.SimTimingModel;
 import dev.radixgate.engine.model.BuiltinModel;
@@ -103,8 +106,36 @@ final class EngineServer implements Engine {
                         cfg.maxTotalTokens());
                 this.executor = new SimExecutor(timing, plan.maxTotalTokens(), cfg.cudaGraphMaxBs(), simTokens(builtin));
             }
-            case "cuda" -> throw new ModelLoadException("--device cuda: the CUDA executor is not part of this build yet;"
-                    + " use --device cpu or --device sim");
+            case "cuda" -> {
+                CudaDevice gpu;
+                try {
+                    gpu = CudaDevice.open(0); // first, so that a machine without a GPU fails before loading anything
+                } catch (CudaException e) {
+                    throw new ModelLoadException(e.getMessage());
+                }
+                boolean dummy = builtin || cfg.loadFormat().equals("dummy");
+                ModelWeights w = builtin ? BuiltinModel.weights(model, arena)
+                        : dummy ? ModelWeights.dummy(model, cfg.randomSeed(), arena) : ModelWeights.load(model, modelDir, arena);
+                double fraction = cfg.memFractionStatic() > 0 ? cfg.memFractionStatic() : 0.88;
+                MemoryPlan[] sized = new MemoryPlan[1];
+                // SGLang: KV = free memory after the weights − total × (1 − mem_fraction_static), i.e. total × fraction − used.
+                CudaExecutor.KvSizing sizing = (free, total, perToken) -> {
+                    sized[0] = MemoryPlan.of(total, fraction, total - free, perToken, page, cfg.maxTotalTokens());
+                    return sized[0].maxTotalTokens();
+                };
+                log("Load weight begin. device: " + gpu.name() + " (sm_" + gpu.arch() + ")");
+                CudaExecutor cuda;
+                try {
+                    cuda = CudaExecutor.create(gpu, w, sizing, 8192, cfg.cudaGraphMaxBs(), EngineServer::log);
+                } catch (CudaException e) {
+                    gpu.close();
+                    throw new ModelLoadException("--device cuda: " + e.getMessage());
+                }
+                MemoryPlan p = sized[0];
+                this.plan = new MemoryPlan(p.maxTotalTokens(), p.budgetBytes(), CudaExecutor.weightBytes(w), p.kvBytesPerToken(),
+                        cuda.freeBytes());
+                this.executor = cuda;
+            }
             default -> throw new ModelLoadException("--device must be cpu, cuda or sim, got '" + cfg.device() + "'");
         }
         int chunk = cfg.chunkedPrefillSize() != 0 ? cfg.chunkedPrefillSize() : -1;

@@ -3,6 +3,7 @@ package dev.radixgate.engine.exec.cpu;
 import dev.radixgate.engine.exec.Executor;
 import dev.radixgate.engine.exec.ForwardBatch;
 import dev.radixgate.engine.exec.ForwardResult;
+import dev.radixgate.engine.exec.RopeFrequencies;
 import dev.radixgate.engine.model.ModelConfig;
 import dev.radixgate.engine.model.ModelWeights;
 import dev.radixgate.engine.model.Tensor;

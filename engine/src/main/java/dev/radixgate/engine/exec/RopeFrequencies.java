@@ -1,13 +1,13 @@
-package dev.radixgate.engine.exec.cpu;
+package dev.radixgate.engine.exec;
 
 import dev.radixgate.engine.model.ModelConfig;
 
-/** RoPE inverse frequencies, with Llama-3 frequency scaling when the config asks for it. */
-final class RopeFrequencies {
+/** RoPE inverse frequencies, with Llama-3 frequency scaling when the config asks for it; shared by the executors. Stateless. */
+public final class RopeFrequencies {
 
     private RopeFrequencies() {}
 
-    static float[] inverse(ModelConfig c) {
+    public static float[] inverse(ModelConfig c) {
         int half = c.headDim() / 2;
         float[] inv = new float[half];
         for (int i = 0; i < half; i++) {
