@@ -7,6 +7,9 @@ set -uo pipefail
 OUT="${OUT:-/tmp/radixgate-device}"
 mkdir -p "$OUT"
 export RADIXGATE_CACHE_DIR=/tmp/radixgate-cache
+# radixgate also searches the usual site-packages for the nvidia-* wheels; this covers any other python.
+WHEELS=$(python3 -c "import nvidia, os; print(':'.join(os.path.join(p, d, 'lib') for p in nvidia.__path__ for d in sorted(os.listdir(p))))" 2>/dev/null)
+export LD_LIBRARY_PATH="${WHEELS:+$WHEELS:}${LD_LIBRARY_PATH:-}"
 [ -x /tmp/radixgate-jre/jre/bin/java ] || { mkdir -p /tmp/radixgate-jre && tar -C /tmp/radixgate-jre -xJf .device/jre.tar.xz; }
 JAVA=(/tmp/radixgate-jre/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx40g)
 CHECK=("${JAVA[@]}" -cp .device/radixgate.jar dev.radixgate.engine.exec.cuda.CudaCheck)

@@ -113,6 +113,7 @@ public final class CudaExecutor implements Executor {
         invFreq = dev.alloc(4L * freq.length, "RoPE frequencies");
         try (Arena a = Arena.ofConfined()) {
             dev.cu.copyToDevice(invFreq, a.allocateFrom(ValueLayout.JAVA_FLOAT, freq), 4L * freq.length);
+            dev.cu.run("cuCtxSynchronize"); // a pageable copy may still be in flight
         }
         oPos = R;
         oSlot = 2 * R;
@@ -234,9 +235,6 @@ public final class CudaExecutor implements Executor {
         return dev.memory()[0];
     }
 
-    /** One pass's share of a sequence: {@code count} tokens from {@code offset} of its new tokens. */
-    private record Part(int seq, int offset, int count, boolean out) {}
-
     @Override
     public ForwardResult forward(ForwardBatch batch) {
         dev.makeCurrent();
@@ -244,40 +242,30 @@ public final class CudaExecutor implements Executor {
         float[][] logitsOut = new float[seqs.size()][];
         int[] tokens = new int[seqs.size()];
         java.util.Arrays.fill(tokens, -1);
-        List<Part> pass = new ArrayList<>();
-        int rows = 0, outs = 0;
+        int[] counts = new int[seqs.size()];
+        boolean[] wants = new boolean[seqs.size()];
         boolean decodeOnly = true;
         for (int s = 0; s < seqs.size(); s++) {
-            ForwardBatch.Sequence seq = seqs.get(s);
-            decodeOnly &= seq.newTokens().length == 1;
-            int off = 0;
-            while (off < seq.newTokens().length) {
-                if (rows == maxRows || outs == maxOuts) {
-                    runPass(seqs, pass, rows, outs, logitsOut, tokens, false);
-                    pass.clear();
-                    rows = 0;
-                    outs = 0;
-                }
-                int n = Math.min(seq.newTokens().length - off, maxRows - rows);
-                boolean out = off + n == seq.newTokens().length && seq.wantLogits();
-                pass.add(new Part(s, off, n, out));
-                rows += n;
-                outs += out ? 1 : 0;
-                off += n;
-            }
+            counts[s] = seqs.get(s).newTokens().length;
+            wants[s] = seqs.get(s).wantLogits();
+            decodeOnly &= counts[s] == 1 && wants[s];
         }
-        if (!pass.isEmpty()) {
-            lastDecodeGraph = runPass(seqs, pass, rows, outs, logitsOut, tokens, decodeOnly);
+        boolean graph = false;
+        for (List<PassPlan.Part> pass : PassPlan.of(counts, wants, maxRows, maxOuts)) {
+            graph = runPass(seqs, pass, logitsOut, tokens, decodeOnly);
         }
+        lastDecodeGraph = graph;
         return new ForwardResult(logitsOut, tokens);
     }
 
     /** Runs one pass; true when it ran as a CUDA graph. */
-    private boolean runPass(List<ForwardBatch.Sequence> seqs, List<Part> parts, int rows, int outs, float[][] logitsOut, int[] tokens,
+    private boolean runPass(List<ForwardBatch.Sequence> seqs, List<PassPlan.Part> parts, float[][] logitsOut, int[] tokens,
                             boolean decodeOnly) {
-        int kvTotal = 0;
-        for (Part p : parts) {
+        int kvTotal = 0, rows = 0, outs = 0;
+        for (PassPlan.Part p : parts) {
             kvTotal += seqs.get(p.seq()).startPosition() + p.offset() + p.count();
+            rows += p.count();
+            outs += p.out() ? 1 : 0;
         }
         if (kvTotal + maxOuts + 1 > kvCap) {
             growKvIndex(2 * (kvTotal + maxOuts + 1)); // the graphs are captured again for the new address
@@ -286,7 +274,7 @@ public final class CudaExecutor implements Executor {
         int r = 0, o = 0, kv = 0;
         boolean[] wantsLogits = new boolean[outs];
         int[] outSeq = new int[outs];
-        for (Part p : parts) {
+        for (PassPlan.Part p : parts) {
             ForwardBatch.Sequence seq = seqs.get(p.seq());
             int first = seq.startPosition() + p.offset(), end = first + p.count();
             if (seq.slots().length < end) {

@@ -44,6 +44,9 @@ final class DeviceWeights {
                     upload(dev, "layer " + l, L.gate(), L.up()), upload(dev, "layer " + l, L.down())));
         }
         bytes = uploaded;
+        // Copies from pageable memory may still be in flight when cuMemcpyHtoD returns; the executor's
+        // stream does not wait for the legacy stream, so wait here.
+        dev.cu.run("cuCtxSynchronize");
     }
 
     /** Bytes the weights of {@code w} take on the device (bf16). */
