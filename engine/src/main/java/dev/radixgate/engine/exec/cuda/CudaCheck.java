@@ -83,6 +83,9 @@ public final class CudaCheck {
         int steps = golden.path("steps").asInt();
         List<JsonNode> cases = new ArrayList<>();
         golden.path("cases").forEach(cases::add);
+        if (cases.size() > 8) {
+            cases = cases.subList(0, 8); // each case gets 512 of the 4096 slots
+        }
         double worstRef = 0, worstCpu = 0;
         int compared = 0, agreed = 0;
         try (Arena arena = Arena.ofShared(); CudaDevice dev = CudaDevice.open(0)) {
@@ -96,7 +99,7 @@ public final class CudaCheck {
                     int[] prompt = ids(cases.get(c).path("input_ids"));
                     slots[c] = new int[prompt.length + steps];
                     for (int p = 0; p < slots[c].length; p++) {
-                        slots[c][p] = (c * 997 + p * 37) % 4096; // scattered, disjoint across cases
+                        slots[c][p] = (c % 8) * 512 + (p * 37) % 512; // scattered within the case's own 512 slots
                     }
                     ForwardBatch prefill = new ForwardBatch(List.of(new ForwardBatch.Sequence(prompt, 0, slots[c], true)));
                     float[] got = cuda.forward(prefill).logits()[0];

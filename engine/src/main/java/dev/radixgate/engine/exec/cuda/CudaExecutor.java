@@ -48,7 +48,6 @@ public final class CudaExecutor implements Executor {
     private static final int MAX_SPLITS = 16;
     private static final int ATTN_WARPS = 4;
     private static final long WORKSPACE = 32L << 20;
-    static final int[] GRAPH_SIZES = graphSizes(256);
 
     private final CudaDevice dev;
     private final ModelConfig c;

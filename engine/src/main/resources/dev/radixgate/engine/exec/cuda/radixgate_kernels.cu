@@ -166,7 +166,8 @@ extern "C" __global__ void rope_store_kv(float* __restrict__ qkv, int stride, co
 // ATTN_WARPS-th key of the split's range with an online softmax, and the warps are merged at the end.
 // With splits > 1 (long contexts, few rows) the block writes a partial (max, sum, accumulator) for
 // attention_combine; with one split it writes the bf16 output directly.
-// grid: (rows, kvHeads, splits); block: 32 · ATTN_WARPS; dynamic shared memory: see attention_smem.
+// grid: (rows, kvHeads, splits); block: 32 · ATTN_WARPS; dynamic shared memory:
+// 4 · (group · dim + 2 · ATTN_WARPS · group + ATTN_WARPS · group · dim) bytes.
 extern "C" __global__ void attention(const float* __restrict__ qkv, int stride, const bf16* __restrict__ kCache,
                                      const bf16* __restrict__ vCache, const int* __restrict__ kvIndex,
                                      const int* __restrict__ rowKvStart, const int* __restrict__ rowLen, int heads, int kvHeads,

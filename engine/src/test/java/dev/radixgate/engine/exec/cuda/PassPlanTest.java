@@ -59,4 +59,12 @@ class PassPlanTest {
         assertEquals(1, passes.size());
         assertEquals(4, passes.get(0).size());
     }
+
+    @Test
+    void decodeGraphsAreCapturedForDesignsBatchSizesUpToTheMaximum() {
+        assertEquals(List.of(1, 2, 4, 8, 12, 16, 24, 32), java.util.Arrays.stream(CudaExecutor.graphSizes(32)).boxed().toList());
+        assertEquals(160, CudaExecutor.graphSizes(160)[CudaExecutor.graphSizes(160).length - 1]);
+        assertEquals(5 + 31, CudaExecutor.graphSizes(256).length, "1, 2, 4, 8, 12, then 16..256 step 8");
+        assertEquals(0, CudaExecutor.graphSizes(0).length, "--disable-cuda-graph");
+    }
 }
