@@ -56,12 +56,22 @@ public record GatewayConfig(
     /**
      * Health checks: a worker is probed every {@code interval}; {@code failureThreshold}
      * consecutive failures make it unhealthy, {@code successThreshold} consecutive successes make it
-     * healthy again. A newly added worker takes traffic after its first successful check.
+     * healthy again. A newly added worker takes traffic after its first successful check. Healthy
+     * workers' engine-reported load ({@code /get_load}) is read every {@code loadInterval}, much
+     * more often than health: the kv_aware policy weighs queues that change within a second.
      */
-    public record Health(Duration interval, Duration timeout, int failureThreshold, int successThreshold, String endpoint) {
-        public static final Health DEFAULTS = new Health(Duration.ofSeconds(10), Duration.ofSeconds(5), 3, 2, "/health");
+    public record Health(Duration interval, Duration timeout, int failureThreshold, int successThreshold, String endpoint,
+                         Duration loadInterval) {
+        public static final Health DEFAULTS = new Health(Duration.ofSeconds(10), Duration.ofSeconds(5), 3, 2, "/health",
+                Duration.ofMillis(250));
+
+        /** Reading engine load every 250 ms. */
+        public Health(Duration interval, Duration timeout, int failureThreshold, int successThreshold, String endpoint) {
+            this(interval, timeout, failureThreshold, successThreshold, endpoint, Duration.ofMillis(250));
+        }
 
         public Health {
+            require(loadInterval.toMillis() > 0, "--load-poll-interval-secs must be > 0");
             require(interval.toMillis() > 0, "--health-check-interval-secs must be > 0");
             require(timeout.toMillis() > 0, "--health-check-timeout-secs must be > 0");
             require(failureThreshold > 0, "--health-failure-threshold must be > 0");

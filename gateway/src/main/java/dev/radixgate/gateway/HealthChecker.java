@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Probes every worker's health endpoint on a fixed interval (and a new worker at once), applies
  * the consecutive failure and success thresholds, learns each worker's models from
- * {@code /v1/models}, and reads the engine's own load from {@code /get_load} when it offers one.
+ * {@code /v1/models}, and reads the engine's own load from {@code /get_load} when it offers one
+ * (with each probe, and every {@code loadInterval} for healthy workers).
  *
  * <p>Thread safety: probes run on the HTTP client's threads; results are applied to the workers'
  * volatile fields. {@link #close} stops the schedule.
@@ -45,6 +46,17 @@ final class HealthChecker implements AutoCloseable {
     void start() {
         long ms = config.interval().toMillis();
         timer.scheduleWithFixedDelay(this::probeAll, ms, ms, TimeUnit.MILLISECONDS);
+        long loadMs = config.loadInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::readLoads, loadMs, loadMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads every healthy worker's engine load (asynchronously; a slow engine keeps its last report). */
+    private void readLoads() {
+        for (ManagedWorker w : registry.all()) {
+            if (w.state() == ManagedWorker.State.HEALTHY) {
+                readLoad(w);
+            }
+        }
     }
 
     /** Probes every worker and waits for the answers (bounded by the timeout). */
@@ -90,14 +102,17 @@ final class HealthChecker implements AutoCloseable {
                     }
                 })
                 : CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> load = getJson(w.url() + "/get_load").thenAccept(body -> {
-            if (body != null && body.has("num_running_reqs")) {
+        return CompletableFuture.allOf(models, readLoad(w));
+    }
+
+    private CompletableFuture<Void> readLoad(ManagedWorker w) {
+        return getJson(w.url() + "/get_load").thenAccept(body -> {
+            if (body != null && (body.has("num_running_reqs") || body.isArray() && body.path(0).has("num_running_reqs"))) {
                 JsonNode b = body.isArray() ? body.get(0) : body;
                 w.engineLoad(new EngineLoad(b.path("num_running_reqs").asInt(), b.path("num_queue_reqs").asInt(),
                         b.path("num_used_tokens").asLong(), b.path("max_total_num_tokens").asLong()));
             }
         });
-        return CompletableFuture.allOf(models, load);
     }
 
     private CompletableFuture<JsonNode> getJson(String url) {

@@ -9,6 +9,7 @@ import dev.radixgate.routing.PolicyConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,24 @@ class AdminApiTest {
             }
             assertTrue(late.inferenceRequests.get() > 0);
             assertEquals("healthy", json(h.get("/workers/" + late.id())).path("state").asText());
+        }
+    }
+
+    @Test
+    void engineLoadIsReadMuchMoreOftenThanHealth() throws Exception {
+        try (Harness h = new Harness(1, "kv_aware", c -> new GatewayConfig(c.host(), c.port(), c.workerUrls(), c.policy(), null, null,
+                null, new GatewayConfig.Health(Duration.ofSeconds(60), Duration.ofSeconds(1), 2, 1, "/health", Duration.ofMillis(100)),
+                c.retry(), c.breaker(), c.limits(), c.seed()))) {
+            ContractEngine e = h.engines.get(0);
+            e.queuedRequests = 7; // health is next checked in a minute: only the load poll can see this in time
+            Harness.await(() -> {
+                try {
+                    return Harness.JSON.readTree(h.get("/workers").body()).path("workers").get(0)
+                            .path("engine_load").path("num_queue_reqs").asInt() == 7;
+                } catch (Exception ex) {
+                    return false;
+                }
+            }, "the engine's queue read by the load poll");
         }
     }
 

@@ -35,6 +35,7 @@ final class ContractEngine implements AutoCloseable {
     final ConcurrentLinkedQueue<String> disconnects = new ConcurrentLinkedQueue<>();
     volatile CountDownLatch holdStream;
     volatile int chunks = 3;
+    volatile int queuedRequests;
     volatile int chunkDelayMs;
     private final Undertow server;
     private final int port;
@@ -70,7 +71,8 @@ final class ContractEngine implements AutoCloseable {
                 ex.getResponseSender().send("");
             }
             case "/v1/models" -> json(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"tiny-" + name + "\",\"object\":\"model\",\"owned_by\":\"radixgate\"}]}");
-            case "/get_load" -> json(ex, 200, "{\"num_running_reqs\":0,\"num_queue_reqs\":0,\"num_used_tokens\":0,\"token_usage\":0.0,\"max_total_num_tokens\":1000,\"new_token_ratio\":0.7}");
+            case "/get_load" -> json(ex, 200, "{\"num_running_reqs\":0,\"num_queue_reqs\":" + queuedRequests
+                    + ",\"num_used_tokens\":0,\"token_usage\":0.0,\"max_total_num_tokens\":1000,\"new_token_ratio\":0.7}");
             case "/generate", "/v1/completions", "/v1/chat/completions" -> infer(ex, path);
             default -> json(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
         }

@@ -53,6 +53,10 @@ final class GatewayOptions {
     @Option(names = "--health-check-interval-secs", defaultValue = "10", description = "Health check interval (default: ${DEFAULT-VALUE}).")
     double healthInterval;
 
+    @Option(names = "--load-poll-interval-secs", defaultValue = "0.25",
+            description = "How often healthy workers' engine load (/get_load) is read, for kv_aware (default: ${DEFAULT-VALUE}).")
+    double loadPollInterval;
+
     @Option(names = "--health-check-timeout-secs", defaultValue = "5", description = "Health check timeout (default: ${DEFAULT-VALUE}).")
     double healthTimeout;
 
@@ -133,7 +137,7 @@ final class GatewayOptions {
         }
         return new GatewayConfig(host, port, new ArrayList<>(workerUrls), policyConfig, config, apiKey, adminApiKey,
                 new GatewayConfig.Health(secs(healthInterval), secs(healthTimeout), healthFailureThreshold,
-                        healthSuccessThreshold, healthEndpoint),
+                        healthSuccessThreshold, healthEndpoint, secs(loadPollInterval)),
                 new GatewayConfig.Retry(disableRetries ? 0 : retryMaxRetries, Duration.ofMillis(retryInitialBackoffMs),
                         Duration.ofMillis(retryMaxBackoffMs), retryBackoffMultiplier, retryJitterFactor),
                 new GatewayConfig.Breaker(!disableCircuitBreaker, cbFailureRate, cbWindowSize, cbMinimumCalls,
