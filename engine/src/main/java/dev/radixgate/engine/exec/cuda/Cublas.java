@@ -48,16 +48,14 @@ final class Cublas implements AutoCloseable {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    private final Map<String, MethodHandle> fn = new LinkedHashMap<>();
+    private final Map<String, MethodHandle> fn;
     private final MethodHandle gemmEx;
     private final MemorySegment handle;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment one, zero;
 
     private Cublas(SymbolLookup lib) {
-        for (Map.Entry<String, FunctionDescriptor> e : SIGNATURES.entrySet()) {
-            fn.put(e.getKey(), NativeLibraries.bind(lib, "cuBLAS", e.getKey(), e.getValue()));
-        }
+        fn = NativeLibraries.bindAll(lib, "cuBLAS", SIGNATURES);
         gemmEx = fn.get("cublasGemmEx");
         MemorySegment out = arena.allocate(ADDRESS);
         check("cublasCreate_v2", call("cublasCreate_v2", out));
@@ -77,13 +75,7 @@ final class Cublas implements AutoCloseable {
     }
 
     private int call(String name, Object... args) {
-        try {
-            return (int) fn.get(name).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(name + " could not be called: " + t, t);
-        }
+        return (int) NativeLibraries.invoke(fn, name, args);
     }
 
     private void check(String call, int status) {

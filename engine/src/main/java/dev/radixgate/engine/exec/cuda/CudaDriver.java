@@ -84,13 +84,11 @@ final class CudaDriver {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    private final Map<String, MethodHandle> fn = new LinkedHashMap<>();
+    private final Map<String, MethodHandle> fn;
     private final MethodHandle launchKernel;
 
     private CudaDriver(SymbolLookup lib) {
-        for (Map.Entry<String, FunctionDescriptor> e : SIGNATURES.entrySet()) {
-            fn.put(e.getKey(), NativeLibraries.bind(lib, "the CUDA driver", e.getKey(), e.getValue()));
-        }
+        fn = NativeLibraries.bindAll(lib, "the CUDA driver", SIGNATURES);
         launchKernel = fn.get("cuLaunchKernel");
     }
 
@@ -108,13 +106,7 @@ final class CudaDriver {
     }
 
     int call(String name, Object... args) {
-        try {
-            return (int) fn.get(name).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(name + " could not be called: " + t, t);
-        }
+        return (int) NativeLibraries.invoke(fn, name, args);
     }
 
     /** Throws naming {@code call} and the driver's error name and text unless {@code status} is CUDA_SUCCESS. */

@@ -162,4 +162,24 @@ final class NativeLibraries {
         return LINKER.downcallHandle(lib.find(symbol).orElseThrow(() -> new CudaException(
                 library + " has no symbol " + symbol + ": it is older than radixgate needs")), descriptor);
     }
+
+    /** Downcall handles for every symbol of {@code signatures}, by name. */
+    static java.util.Map<String, MethodHandle> bindAll(SymbolLookup lib, String library, java.util.Map<String, FunctionDescriptor> signatures) {
+        java.util.Map<String, MethodHandle> fn = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, FunctionDescriptor> e : signatures.entrySet()) {
+            fn.put(e.getKey(), bind(lib, library, e.getKey(), e.getValue()));
+        }
+        return fn;
+    }
+
+    /** Calls {@code name} (boxing as needed); a failure to call at all becomes a {@link CudaException} naming it. */
+    static Object invoke(java.util.Map<String, MethodHandle> fn, String name, Object... args) {
+        try {
+            return fn.get(name).invokeWithArguments(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException(name + " could not be called: " + t, t);
+        }
+    }
 }

@@ -40,12 +40,10 @@ final class Nvrtc {
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    private final Map<String, MethodHandle> fn = new LinkedHashMap<>();
+    private final Map<String, MethodHandle> fn;
 
     private Nvrtc(SymbolLookup lib) {
-        for (Map.Entry<String, FunctionDescriptor> e : SIGNATURES.entrySet()) {
-            fn.put(e.getKey(), NativeLibraries.bind(lib, "NVRTC", e.getKey(), e.getValue()));
-        }
+        fn = NativeLibraries.bindAll(lib, "NVRTC", SIGNATURES);
     }
 
     static Nvrtc open() {
@@ -55,13 +53,7 @@ final class Nvrtc {
     }
 
     private int call(String name, Object... args) {
-        try {
-            return (int) fn.get(name).invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException(name + " could not be called: " + t, t);
-        }
+        return (int) NativeLibraries.invoke(fn, name, args);
     }
 
     private void check(String call, int status) {
