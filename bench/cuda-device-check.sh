@@ -6,6 +6,7 @@
 set -uo pipefail
 OUT="${OUT:-/tmp/radixgate-device}"
 mkdir -p "$OUT"
+: > "$OUT/summary.txt"
 export RADIXGATE_CACHE_DIR=/tmp/radixgate-cache
 # radixgate also searches the usual site-packages for the nvidia-* wheels; this covers any other python.
 WHEELS=$(python3 -c "import nvidia, os; print(':'.join(os.path.join(p, d, 'lib') for p in nvidia.__path__ for d in sorted(os.listdir(p))))" 2>/dev/null)
@@ -23,12 +24,17 @@ M=/tmp/llama-3.1-8b-dummy
 mkdir -p "$M" && cp bench/models/llama-3.1-8b/config.json "$M/" && python3 bench/make_wordlevel_tokenizer.py "$M" 128256
 "${JAVA[@]}" -jar .device/radixgate.jar engine --device cuda --model-path "$M" --load-format dummy --port 30001 > "$OUT/engine.log" 2>&1 &
 ENGINE=$!
-for _ in $(seq 240); do curl -sf http://127.0.0.1:30001/health >/dev/null && break; sleep 1; done
+for _ in $(seq 240); do curl -sf http://127.0.0.1:30001/health >/dev/null && break; kill -0 "$ENGINE" 2>/dev/null || break; sleep 1; done
+tail -3 "$OUT/engine.log" | tee -a "$OUT/summary.txt"
 grep -E "max_total_num_tokens|Capture cuda graph" "$OUT/engine.log" | tee -a "$OUT/summary.txt"
-timeout 240 "${JAVA[@]}" -jar .device/radixgate.jar bench --base-url http://127.0.0.1:30001 --backend generate --dataset-name random \
-  --random-input-len 4096 --random-output-len 2048 --random-range-ratio 0 --num-prompts 500 --output-file "$OUT/bench.jsonl" 2>&1 \
-  | grep -E "throughput|TTFT|TPOT|ITL" | tee -a "$OUT/summary.txt"
-grep -E "Decode batch" "$OUT/engine.log" | tail -3 | tee -a "$OUT/summary.txt"
-kill "$ENGINE"; wait "$ENGINE" 2>/dev/null
+if curl -sf http://127.0.0.1:30001/health >/dev/null; then
+  timeout 240 "${JAVA[@]}" -jar .device/radixgate.jar bench --base-url http://127.0.0.1:30001 --backend generate --dataset-name random \
+    --random-input-len 4096 --random-output-len 2048 --random-range-ratio 0 --num-prompts 500 --output-file "$OUT/bench.jsonl" 2>&1 \
+    | grep -E "throughput|TTFT|TPOT|ITL" | tee -a "$OUT/summary.txt"
+  grep -E "Decode batch" "$OUT/engine.log" | tail -3 | tee -a "$OUT/summary.txt"
+else
+  echo "engine did not start; see engine.log" | tee -a "$OUT/summary.txt"
+fi
+kill "$ENGINE" 2>/dev/null; wait "$ENGINE" 2>/dev/null
 echo "== 4. Hugging Face transformers baseline, same GPU and shape" | tee -a "$OUT/summary.txt"
 timeout 150 python3 bench/hf_baseline.py bench/models/llama-3.1-8b/config.json --seconds 60 2>&1 | grep -E "^hf|^transformers" | tee -a "$OUT/summary.txt"
