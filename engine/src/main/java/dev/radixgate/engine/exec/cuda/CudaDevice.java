@@ -13,7 +13,6 @@ import java.util.List;
 public final class CudaDevice implements AutoCloseable {
 
     final CudaDriver cu;
-    final int ordinal;
     final int handle;
     final String name;
     final int arch;
@@ -25,7 +24,6 @@ public final class CudaDevice implements AutoCloseable {
 
     private CudaDevice(CudaDriver cu, int ordinal) {
         this.cu = cu;
-        this.ordinal = ordinal;
         this.handle = cu.device(ordinal);
         this.name = cu.deviceName(handle);
         this.arch = cu.attribute(CudaDriver.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, handle) * 10

@@ -35,7 +35,6 @@ final class CudaDriver {
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
     static final int CU_STREAM_NON_BLOCKING = 1;
     static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
-    static final int CUDA_ERROR_NO_DEVICE = 100;
     static final int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 
     /** Every bound symbol and its C signature as an FFM descriptor (CUresult is an int). */
@@ -63,7 +62,6 @@ final class CudaDriver {
         m.put("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
         m.put("cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
         m.put("cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
-        m.put("cuMemsetD32Async", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS));
         m.put("cuModuleLoadData", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         m.put("cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         m.put("cuModuleUnload", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -239,10 +237,6 @@ final class CudaDriver {
 
     void copyOnDevice(long dst, long src, long bytes, MemorySegment stream) {
         run("cuMemcpyDtoDAsync_v2", dst, src, bytes, stream);
-    }
-
-    void fill32(long dst, int value, long count, MemorySegment stream) {
-        run("cuMemsetD32Async", dst, value, count, stream);
     }
 
     MemorySegment createStream() {

@@ -24,9 +24,6 @@ final class DeviceWeights {
     final long norm;
     final long lmHead;
     final List<Layer> layers = new ArrayList<>();
-    final long bytes;
-
-    private long uploaded;
 
     DeviceWeights(CudaDevice dev, ModelWeights w) {
         ModelConfig c = w.config();
@@ -43,7 +40,6 @@ final class DeviceWeights {
                     upload(dev, "layer " + l, L.o()), upload(dev, "layer " + l, L.postNorm()),
                     upload(dev, "layer " + l, L.gate(), L.up()), upload(dev, "layer " + l, L.down())));
         }
-        bytes = uploaded;
         // Copies from pageable memory may still be in flight when cuMemcpyHtoD returns; the executor's
         // stream does not wait for the legacy stream, so wait here.
         dev.cu.run("cuCtxSynchronize");
@@ -89,7 +85,6 @@ final class DeviceWeights {
                 offset += t.elements();
             }
         }
-        uploaded += elements * 2;
         return dst;
     }
 
